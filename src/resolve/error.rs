@@ -1,0 +1,88 @@
+use crate::config::Location;
+
+use super::at;
+
+/// Why a profile cannot be turned into a plan. Each message names the profile (and the
+/// file and line where that helps) and what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error("no profile named '{name}'{}; `rsume -l` lists them", did_you_mean(.suggestions))]
+    UnknownProfile {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    #[error(
+        "profile '{profile}' names source_profile '{source_profile}'{}, but there is no profile '{source_profile}'",
+        at(.location)
+    )]
+    MissingSource {
+        profile: String,
+        source_profile: String,
+        location: Option<Location>,
+    },
+    #[error("profiles name each other as source_profile in a loop: {}", .cycle.join(" -> "))]
+    Cycle { cycle: Vec<String> },
+    #[error("profile '{profile}' chains more than {limit} roles; shorten the source_profile chain")]
+    TooDeep { profile: String, limit: usize },
+    #[error(
+        "profile '{profile}' has no credentials: give it aws_access_key_id and aws_secret_access_key, or role_arn with source_profile"
+    )]
+    NoCredentials { profile: String },
+    #[error(
+        "profile '{profile}' is the source of '{user}' but has no credentials: give it aws_access_key_id and aws_secret_access_key, or role_arn with source_profile"
+    )]
+    SourceWithoutCredentials { profile: String, user: String },
+    #[error("profile '{profile}' has only half of its keys: add {key}")]
+    MissingKey { profile: String, key: &'static str },
+    #[error(
+        "profile '{profile}' has role_arn{} but no source_profile or credential_source to assume it with",
+        at(.location)
+    )]
+    RoleWithoutSource {
+        profile: String,
+        location: Option<Location>,
+    },
+    #[error("profile '{profile}' has both source_profile and credential_source; keep one")]
+    TwoSources { profile: String },
+    #[error(
+        "profile '{profile}': credential_source = {value}{} is not supported; use Environment or a source_profile",
+        at(.location)
+    )]
+    UnsupportedCredentialSource {
+        profile: String,
+        value: String,
+        location: Option<Location>,
+    },
+    #[error(
+        "profile '{profile}' uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+    )]
+    EnvironmentEmpty { profile: String },
+    #[error("profile '{profile}' uses {key}, which rsume does not support yet")]
+    Unsupported { profile: String, key: &'static str },
+    #[error("profile '{profile}': {key}{} must be {expected}", at(.location))]
+    InvalidValue {
+        profile: String,
+        key: &'static str,
+        location: Option<Location>,
+        expected: String,
+    },
+    #[error("{flag} must be {expected}")]
+    InvalidFlag {
+        flag: &'static str,
+        expected: String,
+    },
+}
+
+fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        names => format!(
+            " (did you mean {}?)",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}

@@ -1,0 +1,450 @@
+//! From a profile name to a plan: which credentials start the chain and which STS calls
+//! turn them into the credentials the user asked for. Pure: reads the parsed files and the
+//! environment, calls nothing.
+
+mod endpoint;
+mod error;
+
+pub use error::ResolveError;
+
+use crate::config::{Location, Profile, ProfileSet};
+use crate::credentials::{Credentials, Secret};
+
+/// GetSessionToken's default and limits (seconds): one MFA code serves 12 hours.
+pub const SESSION_DURATION_DEFAULT: u32 = 12 * 3600;
+const SESSION_DURATION_RANGE: (u32, u32) = (900, 129_600);
+/// AssumeRole's limits (seconds); without a duration STS grants one hour.
+const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
+/// Longer chains are almost surely a mistake, and each hop is a network round trip.
+pub const MAX_ROLE_HOPS: usize = 10;
+
+/// Settings from the command line that beat the files.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub region: Option<String>,
+    pub session_duration: Option<u32>,
+    pub role_duration: Option<u32>,
+}
+
+/// Everything needed to produce the credentials for one profile.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The profile the user asked for.
+    pub profile: String,
+    pub source: Source,
+    /// Applied in order, each to the credentials the previous one produced.
+    pub steps: Vec<Step>,
+    /// The region to export, if any profile in the chain (or `--region`) names one.
+    pub region: Option<String>,
+    pub sts: StsTarget,
+}
+
+/// Where the chain starts.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// Keys written in a profile.
+    Static {
+        profile: String,
+        credentials: Credentials,
+    },
+    /// `credential_source = Environment`: keys from `AWS_ACCESS_KEY_ID` and friends.
+    Environment { credentials: Credentials },
+}
+
+impl Source {
+    pub fn credentials(&self) -> &Credentials {
+        match self {
+            Source::Static { credentials, .. } | Source::Environment { credentials } => credentials,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// GetSessionToken with an MFA code, so one code serves every role of that user.
+    MfaSession {
+        serial: String,
+        duration: u32,
+    },
+    AssumeRole(RoleStep),
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleStep {
+    /// The profile that names this role.
+    pub profile: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    /// `None` lets STS pick its default (one hour).
+    pub duration: Option<u32>,
+}
+
+/// Where and how to reach STS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StsTarget {
+    /// Signing region: the plan's region, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1.
+    pub region: String,
+    /// An endpoint override (`AWS_ENDPOINT_URL_STS` and friends), else the SDK's default.
+    pub endpoint: Option<String>,
+}
+
+/// What a profile is, as `rsume -l` shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Long-term keys, used as they are.
+    Static,
+    /// Long-term keys plus an MFA device: a GetSessionToken session.
+    Mfa,
+    /// Assumes a role.
+    Role,
+    /// `credential_source`: credentials from outside the files.
+    Source,
+    /// None of the above (an SSO or process profile, or incomplete).
+    Other,
+}
+
+pub fn kind(profile: &Profile) -> Kind {
+    if profile.get("role_arn").is_some() {
+        Kind::Role
+    } else if profile.get("credential_source").is_some() {
+        Kind::Source
+    } else if profile.get("aws_access_key_id").is_some() {
+        if profile.get("mfa_serial").is_some() {
+            Kind::Mfa
+        } else {
+            Kind::Static
+        }
+    } else {
+        Kind::Other
+    }
+}
+
+/// Walks `source_profile` links from `name` down to the credentials that start the chain,
+/// the way the AWS SDKs do, and adds the MFA session rsume puts in front of the roles.
+pub fn plan(
+    set: &ProfileSet,
+    name: &str,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, ResolveError> {
+    let target = set
+        .profile(name)
+        .ok_or_else(|| unknown_profile(set, name))?;
+
+    let mut roles: Vec<RoleStep> = Vec::new();
+    let mut visited: Vec<&str> = Vec::new();
+    let mut mfa_serial: Option<&str> = None;
+    let mut region = overrides.region.as_deref();
+    let mut root_user: Option<&Profile> = None;
+    let mut profile = target;
+
+    let source = loop {
+        visited.push(profile.name());
+        mfa_serial = mfa_serial.or(profile.get("mfa_serial"));
+        region = region.or(profile.get("region"));
+
+        // A profile reached as someone's source that has keys of its own ends the walk.
+        let is_target = visited.len() == 1;
+        if !is_target && profile.get("aws_access_key_id").is_some() {
+            root_user = Some(profile);
+            break static_source(profile)?;
+        }
+        let Some(role_arn) = profile.get("role_arn") else {
+            if !is_target {
+                return Err(ResolveError::SourceWithoutCredentials {
+                    profile: profile.name().into(),
+                    user: visited[visited.len() - 2].into(),
+                });
+            }
+            unsupported(profile)?;
+            root_user = Some(profile);
+            break static_source(profile)?;
+        };
+        if roles.len() == MAX_ROLE_HOPS {
+            return Err(ResolveError::TooDeep {
+                profile: name.into(),
+                limit: MAX_ROLE_HOPS,
+            });
+        }
+        roles.push(role_step(profile, role_arn)?);
+
+        let source_profile = profile.get("source_profile");
+        let credential_source = profile.get("credential_source");
+        match (source_profile, credential_source) {
+            (Some(_), Some(_)) => {
+                return Err(ResolveError::TwoSources {
+                    profile: profile.name().into(),
+                });
+            }
+            (None, Some(value)) => {
+                break environment_source(profile, value, env)?;
+            }
+            (None, None) => {
+                return Err(ResolveError::RoleWithoutSource {
+                    profile: profile.name().into(),
+                    location: profile.location("role_arn"),
+                });
+            }
+            (Some(next), None) if next == profile.name() => {
+                // A role profile may hold the keys that assume it.
+                root_user = Some(profile);
+                break static_source(profile)?;
+            }
+            (Some(next), None) => {
+                if let Some(start) = visited.iter().position(|seen| *seen == next) {
+                    let mut cycle: Vec<String> =
+                        visited[start..].iter().map(|s| s.to_string()).collect();
+                    cycle.push(next.into());
+                    return Err(ResolveError::Cycle { cycle });
+                }
+                profile = set
+                    .profile(next)
+                    .ok_or_else(|| ResolveError::MissingSource {
+                        profile: profile.name().into(),
+                        source_profile: next.into(),
+                        location: profile.location("source_profile"),
+                    })?;
+            }
+        }
+    };
+
+    roles.reverse();
+    if let (Some(role), Some(seconds)) = (roles.last_mut(), overrides.role_duration) {
+        role.duration = Some(check_duration(
+            seconds,
+            ROLE_DURATION_RANGE,
+            "--role-duration",
+            None,
+        )?);
+    }
+    let mut steps = Vec::with_capacity(roles.len() + 1);
+    if let Some(serial) = mfa_serial {
+        let duration = session_duration(overrides, root_user)?;
+        steps.push(Step::MfaSession {
+            serial: serial.into(),
+            duration,
+        });
+    }
+    steps.extend(roles.into_iter().map(Step::AssumeRole));
+
+    let region = region.map(str::to_owned);
+    let sts = StsTarget {
+        region: region
+            .clone()
+            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
+            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
+            .unwrap_or_else(|| "us-east-1".into()),
+        endpoint: endpoint::sts_endpoint(set, target, env),
+    };
+    Ok(Plan {
+        profile: name.into(),
+        source,
+        steps,
+        region,
+        sts,
+    })
+}
+
+fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
+    let key = |name: &'static str| {
+        profile
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ResolveError::MissingKey {
+                profile: profile.name().into(),
+                key: name,
+            })
+    };
+    if profile.get("aws_access_key_id").is_none() && profile.get("aws_secret_access_key").is_none()
+    {
+        return Err(ResolveError::NoCredentials {
+            profile: profile.name().into(),
+        });
+    }
+    Ok(Source::Static {
+        profile: profile.name().into(),
+        credentials: Credentials {
+            access_key_id: key("aws_access_key_id")?.into(),
+            secret_access_key: Secret::new(key("aws_secret_access_key")?),
+            session_token: profile
+                .get("aws_session_token")
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            expiration: None,
+        },
+    })
+}
+
+fn environment_source(
+    profile: &Profile,
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, ResolveError> {
+    if !value.eq_ignore_ascii_case("Environment") {
+        return Err(ResolveError::UnsupportedCredentialSource {
+            profile: profile.name().into(),
+            value: value.into(),
+            location: profile.location("credential_source"),
+        });
+    }
+    let var = |name| env(name).filter(|v: &String| !v.is_empty());
+    match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        (Some(access_key_id), Some(secret)) => Ok(Source::Environment {
+            credentials: Credentials {
+                access_key_id,
+                secret_access_key: Secret::new(secret),
+                session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
+                expiration: None,
+            },
+        }),
+        _ => Err(ResolveError::EnvironmentEmpty {
+            profile: profile.name().into(),
+        }),
+    }
+}
+
+/// Profiles whose credentials come from a mechanism rsume does not speak yet get a clear
+/// "not supported" instead of a misleading "no credentials".
+fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
+    if profile.get("aws_access_key_id").is_some() {
+        return Ok(());
+    }
+    let feature = [
+        "credential_process",
+        "sso_session",
+        "sso_start_url",
+        "web_identity_token_file",
+    ]
+    .into_iter()
+    .find(|key| profile.get(key).is_some());
+    match feature {
+        Some(key) => Err(ResolveError::Unsupported {
+            profile: profile.name().into(),
+            key,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn role_step(profile: &Profile, role_arn: &str) -> Result<RoleStep, ResolveError> {
+    let duration = profile
+        .get("duration_seconds")
+        .map(|text| {
+            let seconds = parse_seconds(text, profile, "duration_seconds")?;
+            check_duration(
+                seconds,
+                ROLE_DURATION_RANGE,
+                "duration_seconds",
+                Some(profile),
+            )
+        })
+        .transpose()?;
+    Ok(RoleStep {
+        profile: profile.name().into(),
+        role_arn: role_arn.into(),
+        external_id: profile.get("external_id").map(str::to_owned),
+        session_name: profile
+            .get("role_session_name")
+            .map(str::to_owned)
+            .unwrap_or_else(|| default_session_name(profile.name())),
+        duration,
+    })
+}
+
+/// The MFA session's length: `--session-duration`, else the `duration_seconds` of the user
+/// profile that holds the keys (the one making the call), else 12 hours.
+fn session_duration(overrides: &Overrides, user: Option<&Profile>) -> Result<u32, ResolveError> {
+    if let Some(seconds) = overrides.session_duration {
+        return check_duration(seconds, SESSION_DURATION_RANGE, "--session-duration", None);
+    }
+    let Some(user) = user.filter(|u| u.get("role_arn").is_none()) else {
+        return Ok(SESSION_DURATION_DEFAULT);
+    };
+    match user.get("duration_seconds") {
+        Some(text) => {
+            let seconds = parse_seconds(text, user, "duration_seconds")?;
+            check_duration(
+                seconds,
+                SESSION_DURATION_RANGE,
+                "duration_seconds",
+                Some(user),
+            )
+        }
+        None => Ok(SESSION_DURATION_DEFAULT),
+    }
+}
+
+fn parse_seconds(text: &str, profile: &Profile, key: &'static str) -> Result<u32, ResolveError> {
+    text.parse().map_err(|_| ResolveError::InvalidValue {
+        profile: profile.name().into(),
+        key,
+        location: profile.location(key),
+        expected: "a whole number of seconds".into(),
+    })
+}
+
+fn check_duration(
+    seconds: u32,
+    (min, max): (u32, u32),
+    key: &'static str,
+    profile: Option<&Profile>,
+) -> Result<u32, ResolveError> {
+    if (min..=max).contains(&seconds) {
+        return Ok(seconds);
+    }
+    let expected = format!("between {min} and {max} seconds");
+    Err(match profile {
+        Some(profile) => ResolveError::InvalidValue {
+            profile: profile.name().into(),
+            key,
+            location: profile.location(key),
+            expected,
+        },
+        None => ResolveError::InvalidFlag {
+            flag: key,
+            expected,
+        },
+    })
+}
+
+/// `rsume-<profile>`, cut to STS's 64 characters and its character set (`\w+=,.@-`), so
+/// CloudTrail shows which profile a session came from.
+pub fn default_session_name(profile: &str) -> String {
+    format!("rsume-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+fn unknown_profile(set: &ProfileSet, name: &str) -> ResolveError {
+    let mut scored: Vec<(f64, &str)> = set
+        .profiles()
+        .map(|p| (strsim::jaro_winkler(name, p.name()), p.name()))
+        .filter(|(score, _)| *score > 0.8)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ResolveError::UnknownProfile {
+        name: name.into(),
+        suggestions: scored.into_iter().take(3).map(|(_, n)| n.into()).collect(),
+    }
+}
+
+/// Where a key was set, for messages; empty when unknown.
+pub(crate) fn at(location: &Option<Location>) -> String {
+    location
+        .as_ref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,386 @@
+use super::*;
+use crate::config::{ProfileFiles, parse};
+
+const CONFIG: &str = "\
+[default]
+region = us-east-1
+
+[profile alice]
+mfa_serial = arn:aws:iam::111111111111:mfa/alice
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::222222222222:role/admin
+source_profile = alice
+external_id = ext-1
+duration_seconds = 1800
+
+[profile deep]
+role_arn = arn:aws:iam::333333333333:role/deep
+source_profile = admin
+role_session_name = me@example
+
+[profile plainrole]
+role_arn = arn:aws:iam::222222222222:role/ro
+source_profile = bob
+region = ap-south-1
+
+[profile selfish]
+role_arn = arn:aws:iam::222222222222:role/self
+source_profile = selfish
+aws_access_key_id = AKIDSELF
+aws_secret_access_key = secret-self
+
+[profile envrole]
+role_arn = arn:aws:iam::222222222222:role/env
+credential_source = Environment
+
+[profile loop-a]
+role_arn = arn:aws:iam::1:role/a
+source_profile = loop-b
+
+[profile loop-b]
+role_arn = arn:aws:iam::1:role/b
+source_profile = loop-a
+
+[profile orphan]
+role_arn = arn:aws:iam::1:role/o
+source_profile = nobody
+
+[profile sso]
+sso_session = corp
+sso_account_id = 1
+";
+
+const CREDENTIALS: &str = "\
+[alice]
+aws_access_key_id = AKIDALICE
+aws_secret_access_key = secret-alice
+
+[bob]
+aws_access_key_id = AKIDBOB
+aws_secret_access_key = secret-bob
+aws_session_token = token-bob
+";
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+fn plan_of(name: &str) -> Result<Plan, ResolveError> {
+    plan_with(name, &Overrides::default(), &no_env)
+}
+
+fn plan_with(
+    name: &str,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, ResolveError> {
+    let set = parse(&ProfileFiles::from_strings(CONFIG, CREDENTIALS)).unwrap();
+    plan(&set, name, overrides, env)
+}
+
+fn roles(plan: &Plan) -> Vec<&str> {
+    plan.steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::AssumeRole(role) => Some(role.role_arn.as_str()),
+            Step::MfaSession { .. } => None,
+        })
+        .collect()
+}
+
+fn source_profile(plan: &Plan) -> &str {
+    match &plan.source {
+        Source::Static { profile, .. } => profile,
+        Source::Environment { .. } => "<env>",
+    }
+}
+
+#[test]
+fn static_keys_need_no_step() {
+    let plan = plan_of("bob").unwrap();
+    assert!(plan.steps.is_empty());
+    let creds = plan.source.credentials();
+    assert_eq!(creds.access_key_id, "AKIDBOB");
+    assert_eq!(creds.session_token.as_ref().unwrap().expose(), "token-bob");
+    assert_eq!(plan.region, None);
+    assert_eq!(plan.sts.region, "us-east-1");
+}
+
+#[test]
+fn mfa_user_gets_a_twelve_hour_session() {
+    let plan = plan_of("alice").unwrap();
+    assert!(matches!(
+        &plan.steps[..],
+        [Step::MfaSession { serial, duration: 43200 }] if serial == "arn:aws:iam::111111111111:mfa/alice"
+    ));
+    assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
+}
+
+#[test]
+fn session_duration_flag_wins() {
+    let overrides = Overrides {
+        session_duration: Some(3600),
+        ..Overrides::default()
+    };
+    let plan = plan_with("alice", &overrides, &no_env).unwrap();
+    assert!(matches!(
+        plan.steps[0],
+        Step::MfaSession { duration: 3600, .. }
+    ));
+}
+
+#[test]
+fn role_inherits_mfa_and_region_from_its_source() {
+    let plan = plan_of("admin").unwrap();
+    assert_eq!(source_profile(&plan), "alice");
+    assert!(matches!(
+        plan.steps[0],
+        Step::MfaSession {
+            duration: 43200,
+            ..
+        }
+    ));
+    let Step::AssumeRole(role) = &plan.steps[1] else {
+        panic!("{plan:?}")
+    };
+    assert_eq!(role.external_id.as_deref(), Some("ext-1"));
+    assert_eq!(role.duration, Some(1800));
+    assert_eq!(role.session_name, "rsume-admin");
+    assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(plan.sts.region, "eu-west-1");
+}
+
+#[test]
+fn two_hop_chain_runs_root_first() {
+    let plan = plan_of("deep").unwrap();
+    assert_eq!(
+        roles(&plan),
+        [
+            "arn:aws:iam::222222222222:role/admin",
+            "arn:aws:iam::333333333333:role/deep"
+        ]
+    );
+    assert_eq!(plan.steps.len(), 3, "one MFA session, then both roles");
+    let Step::AssumeRole(last) = plan.steps.last().unwrap() else {
+        panic!()
+    };
+    assert_eq!(last.session_name, "me@example");
+}
+
+#[test]
+fn role_duration_flag_applies_to_the_last_role_only() {
+    let overrides = Overrides {
+        role_duration: Some(900),
+        ..Overrides::default()
+    };
+    let plan = plan_with("deep", &overrides, &no_env).unwrap();
+    let durations: Vec<_> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::AssumeRole(r) => Some(r.duration),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(durations, [Some(1800), Some(900)]);
+}
+
+#[test]
+fn region_flag_wins_over_profiles() {
+    let overrides = Overrides {
+        region: Some("sa-east-1".into()),
+        ..Overrides::default()
+    };
+    let plan = plan_with("admin", &overrides, &no_env).unwrap();
+    assert_eq!(plan.region.as_deref(), Some("sa-east-1"));
+}
+
+#[test]
+fn role_without_mfa_assumes_directly() {
+    let plan = plan_of("plainrole").unwrap();
+    assert_eq!(source_profile(&plan), "bob");
+    assert_eq!(roles(&plan), ["arn:aws:iam::222222222222:role/ro"]);
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!(plan.region.as_deref(), Some("ap-south-1"));
+}
+
+#[test]
+fn a_profile_may_source_itself() {
+    let plan = plan_of("selfish").unwrap();
+    assert_eq!(source_profile(&plan), "selfish");
+    assert_eq!(plan.source.credentials().access_key_id, "AKIDSELF");
+    assert_eq!(roles(&plan), ["arn:aws:iam::222222222222:role/self"]);
+}
+
+#[test]
+fn a_source_with_keys_ends_the_walk_even_if_it_has_a_role() {
+    let config = "[profile top]\nrole_arn = arn:aws:iam::1:role/top\nsource_profile = mid\n\
+                  [profile mid]\nrole_arn = arn:aws:iam::1:role/mid\nsource_profile = nobody\n\
+                  aws_access_key_id = AKIDMID\naws_secret_access_key = s\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let plan = plan(&set, "top", &Overrides::default(), &no_env).unwrap();
+    assert_eq!(source_profile(&plan), "mid");
+    assert_eq!(roles(&plan), ["arn:aws:iam::1:role/top"]);
+}
+
+#[test]
+fn environment_as_credential_source() {
+    let env = |name: &str| match name {
+        "AWS_ACCESS_KEY_ID" => Some("AKIDENV".into()),
+        "AWS_SECRET_ACCESS_KEY" => Some("secret-env".into()),
+        _ => None,
+    };
+    let plan = plan_with("envrole", &Overrides::default(), &env).unwrap();
+    assert!(matches!(plan.source, Source::Environment { .. }));
+    assert_eq!(plan.source.credentials().access_key_id, "AKIDENV");
+    let error = plan_of("envrole").unwrap_err();
+    assert!(error.to_string().contains("AWS_ACCESS_KEY_ID"), "{error}");
+}
+
+#[test]
+fn cycles_are_named() {
+    let error = plan_of("loop-a").unwrap_err().to_string();
+    assert!(error.contains("loop-a -> loop-b -> loop-a"), "{error}");
+}
+
+#[test]
+fn a_missing_source_names_both_profiles_and_the_line() {
+    let error = plan_of("orphan").unwrap_err().to_string();
+    assert!(
+        error.contains("'orphan'") && error.contains("'nobody'"),
+        "{error}"
+    );
+    assert!(
+        error.contains(":44"),
+        "names the source_profile line: {error}"
+    );
+}
+
+#[test]
+fn unknown_profile_suggests_near_names() {
+    let error = plan_of("admn").unwrap_err().to_string();
+    assert!(
+        error.contains("'admn'") && error.contains("did you mean 'admin'"),
+        "{error}"
+    );
+    let error = plan_of("zzzzzz").unwrap_err().to_string();
+    assert!(!error.contains("did you mean"), "{error}");
+}
+
+#[test]
+fn unsupported_kinds_say_so() {
+    let error = plan_of("sso").unwrap_err().to_string();
+    assert!(
+        error.contains("sso_session") && error.contains("not support"),
+        "{error}"
+    );
+}
+
+#[test]
+fn chains_have_a_depth_limit() {
+    let mut config =
+        String::from("[profile p0]\naws_access_key_id = A\naws_secret_access_key = s\n");
+    for i in 1..=MAX_ROLE_HOPS + 1 {
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = p{}\n",
+            i - 1
+        ));
+    }
+    let set = parse(&ProfileFiles::from_strings(&config, "")).unwrap();
+    let ok = plan(
+        &set,
+        &format!("p{MAX_ROLE_HOPS}"),
+        &Overrides::default(),
+        &no_env,
+    )
+    .unwrap();
+    assert_eq!(ok.steps.len(), MAX_ROLE_HOPS);
+    let error = plan(
+        &set,
+        &format!("p{}", MAX_ROLE_HOPS + 1),
+        &Overrides::default(),
+        &no_env,
+    )
+    .unwrap_err();
+    assert!(matches!(error, ResolveError::TooDeep { .. }), "{error}");
+}
+
+#[test]
+fn bad_durations_name_file_and_line() {
+    let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = u\nduration_seconds = lots\n\
+                  [profile u]\naws_access_key_id = A\naws_secret_access_key = s\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let error = plan(&set, "r", &Overrides::default(), &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("duration_seconds") && error.contains(":4"),
+        "{error}"
+    );
+    let overrides = Overrides {
+        session_duration: Some(60),
+        ..Overrides::default()
+    };
+    let error = plan_with("alice", &overrides, &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("--session-duration") && error.contains("900"),
+        "{error}"
+    );
+}
+
+#[test]
+fn half_a_key_pair_is_an_error() {
+    let set = parse(&ProfileFiles::from_strings(
+        "",
+        "[x]\naws_access_key_id = A\n",
+    ))
+    .unwrap();
+    let error = plan(&set, "x", &Overrides::default(), &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("aws_secret_access_key"), "{error}");
+}
+
+#[test]
+fn endpoint_precedence_follows_the_sdks() {
+    let config = "[profile e]\naws_access_key_id = A\naws_secret_access_key = s\n\
+                  endpoint_url = http://profile\nservices = local\n\
+                  [services local]\nsts =\n  endpoint_url = http://services\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let endpoint = |vars: &[(&str, &str)]| {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        plan(&set, "e", &Overrides::default(), &env)
+            .unwrap()
+            .sts
+            .endpoint
+    };
+    let all = [
+        ("AWS_ENDPOINT_URL_STS", "http://sts-env"),
+        ("AWS_ENDPOINT_URL", "http://global-env"),
+    ];
+    assert_eq!(endpoint(&all).as_deref(), Some("http://sts-env"));
+    assert_eq!(endpoint(&all[1..]).as_deref(), Some("http://global-env"));
+    assert_eq!(endpoint(&[]).as_deref(), Some("http://services"));
+    assert_eq!(
+        endpoint(&[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"), all[0]]),
+        None
+    );
+}
+
+#[test]
+fn default_session_names_fit_sts_rules() {
+    assert_eq!(default_session_name("admin"), "rsume-admin");
+    assert_eq!(
+        default_session_name("team/prod admin"),
+        "rsume-team-prod-admin"
+    );
+    assert_eq!(default_session_name(&"x".repeat(100)).len(), 64);
+}
