@@ -1,0 +1,73 @@
+//! Asking on the terminal. The prompt and the typing go to `/dev/tty` (CONIN$ on Windows),
+//! never to stdout, so `eval "$(rsume …)"` still sees only shell code.
+
+use super::{CodeSource, MfaCode, MfaError};
+
+const TRIES: u32 = 3;
+
+pub fn from_terminal() -> CodeSource<'static> {
+    Box::new(|serial| {
+        for _ in 0..TRIES {
+            let typed = read_hidden(&format!("MFA code for {serial}: ")).map_err(|error| {
+                match error.kind() {
+                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => {
+                        MfaError::Cancelled
+                    }
+                    _ => {
+                        crate::log::debug(format_args!("cannot prompt on the terminal: {error}"));
+                        MfaError::NoTerminal {
+                            serial: serial.to_owned(),
+                        }
+                    }
+                }
+            })?;
+            match MfaCode::parse(&typed) {
+                Ok(code) => return Ok(code),
+                Err(error) => eprintln!("rsume: {error}, try again"),
+            }
+        }
+        Err(MfaError::TooManyTries(TRIES))
+    })
+}
+
+/// Reads one line with echo off, showing a `*` per key. Ctrl-C makes rpassword raise
+/// SIGINT while the terminal is still in raw mode; ignoring SIGINT for the duration lets it
+/// return an error instead, so the terminal's settings are restored before we exit.
+fn read_hidden(prompt: &str) -> std::io::Result<String> {
+    let config = rpassword::ConfigBuilder::new()
+        .password_feedback_mask('*')
+        .build();
+    let _guard = IgnoreSigint::new();
+    rpassword::prompt_password_with_config(prompt, config)
+}
+
+#[cfg(unix)]
+struct IgnoreSigint(libc::sighandler_t);
+
+#[cfg(unix)]
+impl IgnoreSigint {
+    fn new() -> Self {
+        // SAFETY: swapping a signal disposition is async-signal-safe and touches no Rust state.
+        Self(unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) })
+    }
+}
+
+#[cfg(unix)]
+impl Drop for IgnoreSigint {
+    fn drop(&mut self) {
+        // SAFETY: restores the disposition saved in `new`.
+        unsafe {
+            libc::signal(libc::SIGINT, self.0);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct IgnoreSigint;
+
+#[cfg(not(unix))]
+impl IgnoreSigint {
+    fn new() -> Self {
+        Self
+    }
+}

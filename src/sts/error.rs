@@ -1,0 +1,85 @@
+use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+/// An STS failure, sorted by what the user should do about it. The SDK's own text (which
+/// never holds a secret: STS messages name ARNs, not keys) is kept for `--debug`.
+#[derive(Debug, thiserror::Error)]
+pub enum StsError {
+    #[error(
+        "AWS rejected the MFA code (wrong, expired or already used); wait for the next code and try again"
+    )]
+    MfaRejected,
+    #[error(
+        "AWS does not recognise these keys ({code}); check the profile's aws_access_key_id and aws_secret_access_key"
+    )]
+    InvalidKeys { code: String },
+    #[error("the session token has expired; refresh the credentials this profile starts from")]
+    ExpiredToken,
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    #[error("STS is not enabled in this region; pick another region or enable it in the account")]
+    RegionDisabled,
+    #[error("STS is throttling requests; wait a moment and try again")]
+    Throttled,
+    #[error("STS rejected the request: {0}")]
+    Invalid(String),
+    #[error("STS did not answer in time; check the network or the endpoint")]
+    Timeout,
+    #[error("could not reach STS: {0}")]
+    Unreachable(String),
+    #[error("STS sent a reply rsume could not read: {0}")]
+    BadReply(String),
+    #[error("STS's reply holds no complete credentials")]
+    MissingCredentials,
+    #[error("STS failed with {code}: {message}")]
+    Other { code: String, message: String },
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl StsError {
+    pub(super) fn from_sdk<E>(error: SdkError<E>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        crate::log::debug(format_args!("STS error: {}", DisplayErrorContext(&error)));
+        match &error {
+            SdkError::TimeoutError(_) => return StsError::Timeout,
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => return StsError::Timeout,
+            SdkError::DispatchFailure(failure) => {
+                let detail = failure
+                    .as_connector_error()
+                    .and_then(|e| std::error::Error::source(e))
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "connection failed".into());
+                return StsError::Unreachable(detail);
+            }
+            SdkError::ResponseError(_) => {
+                return StsError::BadReply(DisplayErrorContext(&error).to_string());
+            }
+            _ => {}
+        }
+        let message = error.message().unwrap_or_default().trim().to_owned();
+        match error.code() {
+            Some("AccessDenied") if message.contains("MultiFactorAuthentication") => {
+                StsError::MfaRejected
+            }
+            Some("AccessDenied") => StsError::AccessDenied(message),
+            Some(code @ ("InvalidClientTokenId" | "SignatureDoesNotMatch")) => {
+                StsError::InvalidKeys { code: code.into() }
+            }
+            Some("ExpiredToken" | "ExpiredTokenException") => StsError::ExpiredToken,
+            Some("RegionDisabledException") => StsError::RegionDisabled,
+            Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
+                StsError::Throttled
+            }
+            Some("ValidationError" | "InvalidParameterValue" | "MalformedPolicyDocument") => {
+                StsError::Invalid(message)
+            }
+            Some(code) => StsError::Other {
+                code: code.into(),
+                message,
+            },
+            None => StsError::BadReply(DisplayErrorContext(&error).to_string()),
+        }
+    }
+}

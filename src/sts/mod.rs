@@ -1,0 +1,128 @@
+//! The two STS calls rsume makes, on a single-threaded runtime built only when a call is
+//! actually needed. Each call signs with the credentials the previous step produced.
+
+mod error;
+
+pub use error::StsError;
+
+use std::time::Duration;
+
+use aws_sdk_sts::config::retry::RetryConfig;
+use aws_sdk_sts::config::timeout::TimeoutConfig;
+use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::types::Credentials as StsCredentials;
+use jiff::Timestamp;
+
+use crate::credentials::{Credentials, Secret};
+use crate::mfa::MfaCode;
+use crate::resolve::{RoleStep, StsTarget};
+
+/// Bounds on one STS call, so a dead network ends in a message, not a hang. One retry
+/// covers a dropped connection or a throttle without making a real outage slow to report.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_ATTEMPTS: u32 = 3;
+
+pub struct Sts {
+    runtime: tokio::runtime::Runtime,
+    client: aws_sdk_sts::Client,
+}
+
+impl Sts {
+    pub fn new(target: &StsTarget) -> Result<Self, StsError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(StsError::Runtime)?;
+        let mut config = aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(target.region.clone()))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        if let Some(url) = &target.endpoint {
+            config = config.endpoint_url(url);
+        }
+        // The client is built inside the runtime: its HTTP connector wants one at hand.
+        let client = runtime.block_on(async { aws_sdk_sts::Client::from_conf(config.build()) });
+        Ok(Self { runtime, client })
+    }
+
+    /// GetSessionToken, with an MFA device and code when given.
+    pub fn session_token(
+        &self,
+        source: &Credentials,
+        duration: u32,
+        mfa: Option<(&str, &MfaCode)>,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .get_session_token()
+            .duration_seconds(duration as i32)
+            .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
+            .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
+            .customize()
+            .config_override(signed_by(source));
+        let output = self
+            .runtime
+            .block_on(request.send())
+            .map_err(StsError::from_sdk)?;
+        convert(output.credentials())
+    }
+
+    pub fn assume_role(
+        &self,
+        source: &Credentials,
+        role: &RoleStep,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .assume_role()
+            .role_arn(&role.role_arn)
+            .role_session_name(&role.session_name)
+            .set_external_id(role.external_id.clone())
+            .set_duration_seconds(role.duration.map(|d| d as i32))
+            .customize()
+            .config_override(signed_by(source));
+        let output = self
+            .runtime
+            .block_on(request.send())
+            .map_err(StsError::from_sdk)?;
+        convert(output.credentials())
+    }
+}
+
+fn signed_by(source: &Credentials) -> aws_sdk_sts::config::Builder {
+    aws_sdk_sts::config::Builder::default().credentials_provider(
+        aws_sdk_sts::config::Credentials::new(
+            &source.access_key_id,
+            source.secret_access_key.expose(),
+            source.session_token.as_ref().map(|t| t.expose().to_owned()),
+            None,
+            "rsume",
+        ),
+    )
+}
+
+fn convert(credentials: Option<&StsCredentials>) -> Result<Credentials, StsError> {
+    let c = credentials.ok_or(StsError::MissingCredentials)?;
+    if c.access_key_id().is_empty()
+        || c.secret_access_key().is_empty()
+        || c.session_token().is_empty()
+    {
+        return Err(StsError::MissingCredentials);
+    }
+    let expiration = c.expiration();
+    let expiration = Timestamp::new(expiration.secs(), expiration.subsec_nanos() as i32)
+        .map_err(|_| StsError::MissingCredentials)?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id().to_owned(),
+        secret_access_key: Secret::new(c.secret_access_key()),
+        session_token: Some(Secret::new(c.session_token())),
+        expiration: Some(expiration),
+    })
+}
