@@ -1,0 +1,168 @@
+//! Shell code out: one model of what should change in the caller's shell, and a small
+//! dialect per shell that spells it. Every value goes through the dialect's quoting.
+
+mod detect;
+mod fish;
+mod posix;
+mod powershell;
+
+pub use detect::detect;
+
+/// A shell rsume can print code for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(alias = "pwsh")]
+    Powershell,
+}
+
+/// One thing the caller's shell should do. Names are compile-time constants, so only the
+/// values need quoting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Set and export an environment variable.
+    Set { name: &'static str, value: String },
+    /// Remove an environment variable (no error if it is not set).
+    Unset(&'static str),
+    /// Write text to the shell's stdout: how the wrappers show `--help` or `-l`, whose
+    /// output they evaluate like any other.
+    Print(String),
+}
+
+/// A value no shell can hold: environment variables end at the first NUL byte.
+#[derive(Debug, thiserror::Error)]
+#[error("the value for {0} contains a NUL byte, which no shell variable can hold")]
+pub struct NulInValue(pub &'static str);
+
+/// How one shell spells the three changes. Quoting lives here too, because each shell's
+/// rules differ (fish treats `\` specially inside single quotes, PowerShell smart quotes).
+trait Dialect {
+    /// The value as a single literal word that the shell reads back byte for byte.
+    fn quote(&self, value: &str) -> String;
+    fn set(&self, name: &str, quoted: &str) -> String;
+    fn unset(&self, name: &str) -> String;
+    fn print(&self, quoted: &str) -> String;
+}
+
+impl Shell {
+    fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            Shell::Bash | Shell::Zsh => &posix::Posix,
+            Shell::Fish => &fish::Fish,
+            Shell::Powershell => &powershell::PowerShell,
+        }
+    }
+
+    /// The name `--shell` and `rsume init` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+            Shell::Powershell => "powershell",
+        }
+    }
+
+    /// The wrapper function that `rsume init <shell>` prints and `shell/` ships.
+    pub fn wrapper_script(self) -> &'static str {
+        match self {
+            Shell::Bash => include_str!("../../shell/rsume.bash"),
+            Shell::Zsh => include_str!("../../shell/rsume.zsh"),
+            Shell::Fish => include_str!("../../shell/rsume.fish"),
+            Shell::Powershell => include_str!("../../shell/rsume.ps1"),
+        }
+    }
+
+    /// The line a user types to apply rsume's output without the wrapper.
+    pub fn eval_hint(self, args: &str) -> String {
+        match self {
+            Shell::Bash | Shell::Zsh => format!("eval \"$(rsume {args})\""),
+            Shell::Fish => format!("rsume {args} | source"),
+            Shell::Powershell => format!("rsume {args} | Out-String | Invoke-Expression"),
+        }
+    }
+
+    /// Shell code for `changes`, one line each (a quoted value may span lines).
+    pub fn render(self, changes: &[Change]) -> Result<String, NulInValue> {
+        let dialect = self.dialect();
+        let mut out = String::new();
+        for change in changes {
+            let line = match change {
+                Change::Set { name, value } => {
+                    if value.contains('\0') {
+                        return Err(NulInValue(name));
+                    }
+                    dialect.set(name, &dialect.quote(value))
+                }
+                Change::Unset(name) => dialect.unset(name),
+                Change::Print(text) => dialect.print(&dialect.quote(&text.replace('\0', ""))),
+            };
+            out.push_str(&line);
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// The quoting alone, for tests that check it against real shells.
+pub fn quote(shell: Shell, value: &str) -> String {
+    shell.dialect().quote(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Change> {
+        vec![
+            Change::Set {
+                name: "AWS_REGION",
+                value: "eu-west-1".into(),
+            },
+            Change::Unset("AWS_PROFILE"),
+            Change::Print("hi\n".into()),
+        ]
+    }
+
+    #[test]
+    fn renders_each_shell() {
+        assert_eq!(
+            Shell::Bash.render(&sample()).unwrap(),
+            "export AWS_REGION='eu-west-1'\nunset AWS_PROFILE\nprintf '%s' 'hi\n'\n"
+        );
+        assert_eq!(
+            Shell::Fish.render(&sample()).unwrap(),
+            "set -gx AWS_REGION 'eu-west-1'\nset -e AWS_PROFILE; or true\nprintf '%s' 'hi\n'\n"
+        );
+        assert_eq!(
+            Shell::Powershell.render(&sample()).unwrap(),
+            "$env:AWS_REGION = 'eu-west-1'\n\
+             Remove-Item -LiteralPath 'Env:AWS_PROFILE' -ErrorAction SilentlyContinue\n\
+             [Console]::Out.Write('hi\n')\n"
+        );
+    }
+
+    #[test]
+    fn refuses_nul_in_a_value() {
+        let changes = [Change::Set {
+            name: "AWS_REGION",
+            value: "a\0b".into(),
+        }];
+        for shell in [Shell::Bash, Shell::Fish, Shell::Powershell] {
+            assert!(shell.render(&changes).is_err());
+        }
+    }
+
+    #[test]
+    fn quoting_per_shell() {
+        assert_eq!(quote(Shell::Bash, "it's"), r"'it'\''s'");
+        assert_eq!(quote(Shell::Zsh, r"a\b$(x)"), r"'a\b$(x)'");
+        assert_eq!(quote(Shell::Fish, r"it's a\"), r"'it\'s a\\'");
+        assert_eq!(
+            quote(Shell::Powershell, "it's ‘x’ ‚y‛"),
+            "'it''s ‘‘x’’ ‚‚y‛‛'"
+        );
+    }
+}
