@@ -1,0 +1,108 @@
+//! `rsume <profile>`: parse the files, resolve the profile, fetch the credentials, and hand
+//! back the exports. Messages go to stderr; the exports are the only output.
+
+use anyhow::Context as _;
+use jiff::{Timestamp, tz::TimeZone};
+
+use super::{Env, Output};
+use crate::cli::AssumeArgs;
+use crate::config::{self, ProfileFiles};
+use crate::credentials::Credentials;
+use crate::resolve::{self, Overrides, Plan, ResolveError, Source, Step};
+use crate::{exports, fetch, log, mfa};
+
+pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
+    // A malformed --mfa-token fails before any file is read or STS is called.
+    let mut code_source = match &args.mfa_token {
+        Some(text) => mfa::from_flag(text).context("--mfa-token")?,
+        None => mfa::from_terminal(),
+    };
+    let files = ProfileFiles::read(env)?;
+    let set = config::parse(&files)?;
+    for warning in set.warnings() {
+        log::debug(format_args!("{warning}"));
+    }
+    let name = args
+        .profile
+        .clone()
+        .or_else(|| env("AWS_PROFILE").filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".into());
+    let overrides = Overrides {
+        region: args.region.clone(),
+        session_duration: args.session_duration,
+        role_duration: args.role_duration,
+    };
+    let plan = resolve::plan(&set, &name, &overrides, env).map_err(|error| match error {
+        ResolveError::UnknownProfile { .. } => anyhow::anyhow!("{error} ({})", files_read(&files)),
+        other => other.into(),
+    })?;
+    log::debug(format_args!("plan for '{name}': {}", describe(&plan)));
+
+    let credentials = fetch::fetch(&plan, &mut code_source)?;
+    log::info(format_args!("{name}: {}", summary(&plan, &credentials)));
+    Ok(Output::Shell(exports::assume(
+        &plan.profile,
+        &credentials,
+        plan.region.as_deref(),
+    )))
+}
+
+/// Which files were looked at, for an unknown profile: often the answer is a missing file.
+fn files_read(files: &ProfileFiles) -> String {
+    let describe = |file: &config::SourceFile| {
+        let state = if file.exists { "" } else { " (not found)" };
+        format!("{}{state}", file.path.display())
+    };
+    format!(
+        "looked in {} and {}",
+        describe(&files.config),
+        describe(&files.credentials)
+    )
+}
+
+/// The plan in one line for --debug: names and ARNs only.
+fn describe(plan: &Plan) -> String {
+    let mut parts = vec![match &plan.source {
+        Source::Static { profile, .. } => format!("keys of '{profile}'"),
+        Source::Environment { .. } => "keys from the environment".into(),
+    }];
+    for step in &plan.steps {
+        parts.push(match step {
+            Step::MfaSession { serial, duration } => {
+                format!("MFA session with {serial} for {duration} s")
+            }
+            Step::AssumeRole(role) => format!("assume {} as {}", role.role_arn, role.session_name),
+        });
+    }
+    parts.join(" -> ")
+}
+
+/// "role credentials valid until 13:07 (59 min)".
+fn summary(plan: &Plan, credentials: &Credentials) -> String {
+    let what = match plan.steps.last() {
+        Some(Step::AssumeRole(_)) => "role credentials",
+        Some(Step::MfaSession { .. }) => "MFA session",
+        None => "long-term keys",
+    };
+    match credentials.expiration {
+        Some(at) => format!("{what} valid until {}", until(at, Timestamp::now())),
+        None => format!("{what}, no expiry"),
+    }
+}
+
+/// Local wall-clock time and what remains: "13:07 (59 min)".
+fn until(at: Timestamp, now: Timestamp) -> String {
+    let local = at.to_zoned_datetime(TimeZone::system());
+    let minutes = (at.as_second() - now.as_second()).max(0) / 60;
+    let left = if minutes < 120 {
+        format!("{minutes} min")
+    } else {
+        format!("{} h {} min", minutes / 60, minutes % 60)
+    };
+    let clock = if minutes >= 24 * 60 {
+        local.strftime("%a %H:%M")
+    } else {
+        local.strftime("%H:%M")
+    };
+    format!("{clock} ({left})")
+}

@@ -1,0 +1,17 @@
+//! rsume: from an AWS profile to temporary credentials in the caller's shell.
+//!
+//! Data flows one way: `config` (files → profiles) → `resolve` (profile → plan) → `fetch`
+//! (plan → credentials, asking `mfa` for a code and `sts` for sessions) → `exports` and
+//! `shell` (credentials → shell code) → `cmd`, which main writes to stdout once.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod credentials;
+pub mod exports;
+pub mod fetch;
+pub mod log;
+pub mod mfa;
+pub mod resolve;
+pub mod shell;
+pub mod sts;

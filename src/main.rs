@@ -1,0 +1,79 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use rsume::cli::{self, Cli};
+use rsume::cmd::{self, Output};
+use rsume::mfa::MfaError;
+
+fn main() -> ExitCode {
+    let args: Vec<_> = std::env::args_os().collect();
+    let env = |name: &str| std::env::var(name).ok();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => return clap_exit(&error, cli::wrapper_in(&args)),
+    };
+    if cli.debug {
+        rsume::log::enable();
+    }
+    match cmd::run(&cli, &env) {
+        Ok(text) => write_stdout(&text),
+        Err(error) => {
+            report(&error);
+            exit_code(&error)
+        }
+    }
+}
+
+/// `--help` and `--version` succeed with text (shell code under a wrapper); anything else
+/// clap rejected is a usage error on stderr.
+fn clap_exit(error: &clap::Error, wrapper: Option<rsume::shell::Shell>) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let text = error.render().to_string();
+            match wrapper {
+                Some(shell) => match cmd::render(Output::Text(text), shell, true) {
+                    Ok(code) => write_stdout(&code),
+                    Err(_) => ExitCode::FAILURE,
+                },
+                None => write_stdout(&text),
+            }
+        }
+        _ => {
+            let _ = error.print();
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The one write to stdout, after everything succeeded.
+fn write_stdout(text: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("rsume: could not write to stdout: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line: the error and its causes, outermost first.
+fn report(error: &anyhow::Error) {
+    eprintln!("rsume: {error:#}");
+}
+
+fn exit_code(error: &anyhow::Error) -> ExitCode {
+    let cancelled = error
+        .chain()
+        .any(|cause| matches!(cause.downcast_ref(), Some(MfaError::Cancelled)));
+    if cancelled {
+        ExitCode::from(130)
+    } else {
+        ExitCode::FAILURE
+    }
+}
