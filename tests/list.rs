@@ -1,0 +1,110 @@
+//! `rsume -l`: a table for people, JSON for scripts, and never a secret.
+
+mod support;
+
+use support::sandbox::Sandbox;
+
+fn sandbox() -> Sandbox {
+    Sandbox::new(
+        "[default]\nregion = us-east-1\n\
+         [profile alice]\nmfa_serial = arn:aws:iam::1:mfa/alice\n\
+         [profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = alice\n\
+         external_id = ext\nduration_seconds = 900\n\
+         [profile ec2]\nrole_arn = arn:aws:iam::1:role/ec2\ncredential_source = Environment\n",
+        "[alice]\naws_access_key_id = AKIAALICE\naws_secret_access_key = TOP-SECRET\n\
+         [ci]\naws_access_key_id = AKIACI\naws_secret_access_key = TOP-SECRET\naws_session_token = TOP-TOKEN\n",
+    )
+}
+
+#[test]
+fn table_shows_kind_source_role_mfa_region() {
+    let out = sandbox().run(&["-l"]).ok().to_owned();
+    let lines: Vec<&str> = out.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["PROFILE", "KIND", "SOURCE", "ROLE", "ARN", "MFA", "REGION"]
+    );
+    let row = |name: &str| -> Vec<&str> {
+        lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row for {name}: {out}"))
+            .split_whitespace()
+            .collect()
+    };
+    assert_eq!(
+        row("admin"),
+        [
+            "admin",
+            "role",
+            "alice",
+            "arn:aws:iam::1:role/admin",
+            "-",
+            "-"
+        ]
+    );
+    assert_eq!(
+        row("alice"),
+        ["alice", "mfa", "-", "-", "arn:aws:iam::1:mfa/alice", "-"]
+    );
+    assert_eq!(row("ci"), ["ci", "static", "-", "-", "-", "-"]);
+    assert_eq!(
+        row("default"),
+        ["default", "other", "-", "-", "-", "us-east-1"]
+    );
+    assert_eq!(
+        row("ec2"),
+        [
+            "ec2",
+            "role",
+            "Environment",
+            "arn:aws:iam::1:role/ec2",
+            "-",
+            "-"
+        ]
+    );
+    assert!(!out.contains("TOP-"), "a secret in the list: {out}");
+}
+
+#[test]
+fn json_carries_every_property_rsume_uses() {
+    let out = sandbox().run(&["-l", "--json"]).ok().to_owned();
+    assert!(!out.contains("TOP-"), "a secret in the list: {out}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let admin = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "admin")
+        .unwrap();
+    assert_eq!(admin["kind"], "role");
+    assert_eq!(admin["source_profile"], "alice");
+    assert_eq!(admin["role_arn"], "arn:aws:iam::1:role/admin");
+    assert_eq!(admin["external_id"], "ext");
+    assert_eq!(admin["duration_seconds"], "900");
+    assert!(admin["mfa_serial"].is_null());
+    assert_eq!(rows.as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_broken_file_is_an_error_naming_file_and_line() {
+    let sandbox = Sandbox::new("[profile ok]\nregion = x\nthis line is broken\n", "");
+    let stderr = sandbox.run(&["-l"]).failed().to_owned();
+    let config = sandbox.path(".aws/config").display().to_string();
+    assert!(stderr.contains(&format!("{config}:3")), "{stderr}");
+    let stderr = sandbox.run(&["ok", "--shell", "bash"]).failed().to_owned();
+    assert!(stderr.contains(&format!("{config}:3")), "{stderr}");
+}
+
+#[test]
+fn a_missing_file_is_named_for_an_unknown_profile() {
+    let sandbox = Sandbox::new("", "");
+    std::fs::remove_file(sandbox.path(".aws/credentials")).unwrap();
+    let stderr = sandbox
+        .run(&["work", "--shell", "bash"])
+        .failed()
+        .to_owned();
+    assert!(stderr.contains("no profile named 'work'"), "{stderr}");
+    assert!(stderr.contains("credentials (not found)"), "{stderr}");
+}

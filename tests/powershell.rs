@@ -1,0 +1,177 @@
+//! PowerShell cannot be installed here, so its output is checked two ways: the
+//! tree-sitter-powershell grammar must parse it without error and yield each value back
+//! from its string literal, and a reader that applies PowerShell's own single-quote rule
+//! (any of ' ‘ ’ ‚ ‛ ends the string unless doubled; the grammar knows only ') must
+//! yield it back too. Plus an exact snapshot of a whole run.
+
+mod support;
+
+use support::sandbox::Sandbox;
+
+const QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+fn parse(code: &str) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .unwrap();
+    let tree = parser.parse(code, None).unwrap();
+    assert!(
+        !tree.root_node().has_error(),
+        "PowerShell does not parse:\n{code}\n{}",
+        tree.root_node().to_sexp()
+    );
+    tree
+}
+
+/// The values of every string literal the grammar finds, in order. Inside the extent the
+/// grammar gives, a doubled quote of any of PowerShell's five kinds stands for one.
+fn literals(code: &str) -> Vec<String> {
+    let tree = parse(code);
+    let mut found = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "verbatim_string_characters" {
+            let raw = &code[node.byte_range()];
+            let inner = &raw[1..raw.len() - 1];
+            found.push((node.start_byte(), undouble(inner)));
+        }
+        for i in (0..node.child_count()).rev() {
+            stack.push(node.child(i).unwrap());
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, v)| v).collect()
+}
+
+fn undouble(inner: &str) -> String {
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if QUOTES.contains(&c) {
+            assert_eq!(chars.next(), Some(c), "a lone quote inside {inner:?}");
+        }
+    }
+    out
+}
+
+/// `$env:NAME = '…'` read the way PowerShell reads it.
+fn assignments(code: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(start) = rest.find("$env:") {
+        let after = &rest[start + 5..];
+        let (name, tail) = after.split_once(" = ").expect("assignment");
+        let mut chars = tail.char_indices();
+        assert_eq!(chars.next().map(|(_, c)| c), Some('\''), "{tail}");
+        let mut value = String::new();
+        let end = loop {
+            let (i, c) = chars.next().expect("unterminated string");
+            if QUOTES.contains(&c) {
+                match chars.clone().next() {
+                    Some((_, next)) if QUOTES.contains(&next) => {
+                        value.push(c);
+                        chars.next();
+                    }
+                    _ => break i + c.len_utf8(),
+                }
+            } else {
+                value.push(c);
+            }
+        };
+        assert!(
+            tail[end..].starts_with('\n'),
+            "text after the string: {:?}",
+            &tail[end..]
+        );
+        out.push((name.to_owned(), value));
+        rest = &tail[end..];
+    }
+    out
+}
+
+const HOSTILE: &[&str] = &[
+    "it's",
+    "‘smart’ ‚low‛ “double”",
+    "'; Remove-Item -Recurse C:\\; '",
+    "$(Get-Process)",
+    "`n`$env:PATH",
+    "a\\b\\",
+    "line1\nline2",
+    "ünïcødé ✓ 日本",
+    "@'\nhere\n'@",
+];
+
+#[test]
+fn hostile_values_survive_both_readers() {
+    let sandbox = Sandbox::new(
+        "[profile ps]\n",
+        "[ps]\naws_access_key_id = AKIAPS\naws_secret_access_key = ’$(x)’\n",
+    );
+    for value in HOSTILE {
+        let code = sandbox
+            .run(&["ps", "--shell", "powershell", "--region", value])
+            .ok()
+            .to_owned();
+        assert!(
+            literals(&code).iter().any(|l| l == value),
+            "{value:?} in\n{code}"
+        );
+        let read = assignments(&code);
+        let region = read.iter().find(|(n, _)| n == "AWS_REGION").unwrap();
+        assert_eq!(region.1, *value);
+        let secret = read
+            .iter()
+            .find(|(n, _)| n == "AWS_SECRET_ACCESS_KEY")
+            .unwrap();
+        assert_eq!(secret.1, "’$(x)’");
+    }
+}
+
+#[test]
+fn exact_output() {
+    let sandbox = Sandbox::new(
+        "[profile ps]\nregion = eu-west-1\n",
+        "[ps]\naws_access_key_id = AKIAPS\naws_secret_access_key = it's\n",
+    );
+    let code = sandbox
+        .run(&["ps", "--shell", "powershell"])
+        .ok()
+        .to_owned();
+    assert_eq!(
+        code,
+        "Remove-Item -LiteralPath 'Env:AWS_PROFILE' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:AWS_DEFAULT_PROFILE' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:AWS_SECURITY_TOKEN' -ErrorAction SilentlyContinue\n\
+         $env:AWS_ACCESS_KEY_ID = 'AKIAPS'\n\
+         $env:AWS_SECRET_ACCESS_KEY = 'it''s'\n\
+         Remove-Item -LiteralPath 'Env:AWS_SESSION_TOKEN' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:AWS_CREDENTIAL_EXPIRATION' -ErrorAction SilentlyContinue\n\
+         $env:AWS_REGION = 'eu-west-1'\n\
+         $env:AWS_DEFAULT_REGION = 'eu-west-1'\n\
+         $env:RSUME_PROFILE = 'ps'\n"
+    );
+    parse(&code);
+    let unset = sandbox
+        .run(&["--unset", "--shell", "powershell"])
+        .ok()
+        .to_owned();
+    parse(&unset);
+    assert_eq!(unset.lines().count(), 10);
+}
+
+#[test]
+fn wrapper_and_help_parse() {
+    let sandbox = Sandbox::new("", "");
+    let wrapper = sandbox.run(&["init", "powershell"]).ok().to_owned();
+    assert_eq!(wrapper, include_str!("../shell/rsume.ps1"));
+    parse(&wrapper);
+    let help = sandbox
+        .run(&["--wrapper", "powershell", "--help"])
+        .ok()
+        .to_owned();
+    let shown = literals(&help);
+    assert_eq!(shown.len(), 1, "{help}");
+    assert!(shown[0].starts_with("Assume an AWS profile"), "{help}");
+}

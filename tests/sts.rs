@@ -1,0 +1,216 @@
+//! STS calls checked at the wire with a scripted fake STS: which call is signed by which
+//! key, what each carries, and what the user sees when STS says no.
+
+mod support;
+
+use std::time::Duration;
+
+use support::fake_sts::{FakeCreds, FakeSts, Reply};
+use support::sandbox::{Run, Sandbox};
+
+const CONFIG: &str = "\
+[profile alice]
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = alice
+external_id = ext-7
+duration_seconds = 1800
+
+[profile deep]
+role_arn = arn:aws:iam::210987654321:role/deep
+source_profile = admin
+role_session_name = deep-session
+
+[profile bob-role]
+role_arn = arn:aws:iam::123456789012:role/readonly
+source_profile = bob
+";
+
+const ALICE_SECRET: &str = "ALICE-LONG-TERM-SECRET";
+
+fn credentials() -> String {
+    format!(
+        "[alice]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {ALICE_SECRET}\n\
+         [bob]\naws_access_key_id = AKIABOB\naws_secret_access_key = BOB-SECRET\n"
+    )
+}
+
+fn run(sts: &FakeSts, args: &[&str]) -> Run {
+    Sandbox::new(CONFIG, &credentials())
+        .endpoint(&sts.endpoint())
+        .run(args)
+}
+
+/// Neither a secret nor the MFA code may appear on stderr, with or without --debug.
+#[track_caller]
+fn assert_no_secret(stderr: &str, creds: &[&FakeCreds]) {
+    assert!(!stderr.contains(ALICE_SECRET), "{stderr}");
+    assert!(!stderr.contains("BOB-SECRET"), "{stderr}");
+    assert!(!stderr.contains("975310"), "MFA code on stderr: {stderr}");
+    for c in creds {
+        assert!(!stderr.contains(&c.secret_access_key), "{stderr}");
+        assert!(!stderr.contains(&c.session_token), "{stderr}");
+    }
+}
+
+#[test]
+fn chain_signs_each_call_with_the_previous_credentials() {
+    let session = FakeCreds::new("session", Duration::from_secs(43200));
+    let admin = FakeCreds::new("admin", Duration::from_secs(1800));
+    let deep = FakeCreds::new("deep", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![
+        Reply::session_token(&session),
+        Reply::assume_role(&admin, "arn:aws:iam::123456789012:role/admin"),
+        Reply::assume_role(&deep, "arn:aws:iam::210987654321:role/deep"),
+    ]);
+    let result = run(
+        &sts,
+        &[
+            "deep",
+            "--mfa-token",
+            "975310",
+            "--shell",
+            "bash",
+            "--debug",
+        ],
+    );
+    let stdout = result.ok();
+    assert!(stdout.contains(&format!(
+        "export AWS_ACCESS_KEY_ID='{}'",
+        deep.access_key_id
+    )));
+    assert!(stdout.contains(&format!(
+        "export AWS_SESSION_TOKEN='{}'",
+        deep.session_token
+    )));
+    assert!(stdout.contains(&format!(
+        "export AWS_CREDENTIAL_EXPIRATION='{}'",
+        deep.expiration_rfc3339()
+    )));
+    assert_no_secret(&result.stderr, &[&session, &admin, &deep]);
+
+    let calls = sts.requests();
+    assert_eq!(
+        sts.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"]
+    );
+    // One MFA code, on the session for the user; the roles ride on that session.
+    assert_eq!(calls[0].access_key_id(), Some("AKIAALICE"));
+    assert_eq!(
+        calls[0].field("SerialNumber"),
+        Some("arn:aws:iam::123456789012:mfa/alice")
+    );
+    assert_eq!(calls[0].field("TokenCode"), Some("975310"));
+    assert_eq!(calls[0].field("DurationSeconds"), Some("43200"));
+
+    assert_eq!(
+        calls[1].access_key_id(),
+        Some(session.access_key_id.as_str())
+    );
+    assert_eq!(
+        calls[1].field("RoleArn"),
+        Some("arn:aws:iam::123456789012:role/admin")
+    );
+    assert_eq!(calls[1].field("ExternalId"), Some("ext-7"));
+    assert_eq!(calls[1].field("DurationSeconds"), Some("1800"));
+    assert_eq!(calls[1].field("RoleSessionName"), Some("rsume-admin"));
+    assert_eq!(calls[1].field("TokenCode"), None);
+
+    assert_eq!(calls[2].access_key_id(), Some(admin.access_key_id.as_str()));
+    assert_eq!(
+        calls[2].field("RoleArn"),
+        Some("arn:aws:iam::210987654321:role/deep")
+    );
+    assert_eq!(calls[2].field("RoleSessionName"), Some("deep-session"));
+    assert_eq!(calls[2].field("DurationSeconds"), None);
+    // Signed for the chain's region.
+    assert!(
+        calls[0]
+            .header("authorization")
+            .unwrap()
+            .contains("/eu-west-1/sts/")
+    );
+}
+
+#[test]
+fn role_without_mfa_is_one_call() {
+    let role = FakeCreds::new("ro", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&role)]);
+    let result = run(&sts, &["bob-role", "--shell", "fish"]);
+    assert!(result.ok().contains(&format!(
+        "set -gx AWS_ACCESS_KEY_ID '{}'",
+        role.access_key_id
+    )));
+    assert_eq!(sts.actions(), ["AssumeRole"]);
+    assert_eq!(sts.requests()[0].access_key_id(), Some("AKIABOB"));
+}
+
+#[test]
+fn a_rejected_mfa_code_is_said_plainly() {
+    let sts = FakeSts::start(vec![Reply::mfa_failed()]);
+    for debug in [false, true] {
+        let mut args = vec!["admin", "--mfa-token", "975310", "--shell", "bash"];
+        if debug {
+            args.push("--debug");
+        }
+        let result = run(&sts, &args);
+        let stderr = result.failed();
+        assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
+        assert!(
+            stderr.contains("arn:aws:iam::123456789012:mfa/alice"),
+            "{stderr}"
+        );
+        if !debug {
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        }
+        assert_no_secret(stderr, &[]);
+    }
+    // Rejections are final: no retry with a code that cannot work.
+    assert_eq!(sts.actions(), ["GetSessionToken", "GetSessionToken"]);
+}
+
+#[test]
+fn sts_errors_become_one_clear_line() {
+    let cases = [
+        (
+            Reply::invalid_client_token_id(),
+            "AWS does not recognise these keys",
+        ),
+        (Reply::expired_token(), "session token has expired"),
+        (
+            Reply::access_denied(),
+            "access denied: User: arn:aws:iam::123456789012:user/alice",
+        ),
+        (Reply::region_disabled(), "not enabled in this region"),
+        (Reply::validation_error(), "STS rejected the request"),
+    ];
+    for (reply, expected) in cases {
+        let sts = FakeSts::start(vec![reply]);
+        let result = run(&sts, &["bob-role", "--shell", "bash"]);
+        let stderr = result.failed();
+        assert!(
+            stderr.contains(
+                "assuming arn:aws:iam::123456789012:role/readonly for profile 'bob-role' failed"
+            ),
+            "{stderr}"
+        );
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert_no_secret(stderr, &[]);
+    }
+}
+
+#[test]
+fn a_malformed_mfa_flag_fails_before_any_call() {
+    let sts = FakeSts::start(vec![Reply::internal_failure()]);
+    for code in ["12345", "abcdef", "1234567"] {
+        let stderr = run(&sts, &["admin", "--mfa-token", code, "--shell", "bash"])
+            .failed()
+            .to_owned();
+        assert!(stderr.contains("exactly 6 digits"), "{stderr}");
+    }
+    assert_eq!(sts.request_count(), 0);
+}

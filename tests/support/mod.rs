@@ -1,0 +1,14 @@
+//! Shared helpers for the integration tests (`mod support;` in each test file).
+//!
+//! - [`moto`]: a real moto STS server, one per test binary, killed when the
+//!   test process exits.
+//! - [`fake_sts`]: a scripted STS speaking real STS XML (errors, hangs,
+//!   truncated bodies), one per test, recording every request.
+//! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
+
+// Each integration-test binary compiles this module but uses only a subset.
+#![allow(dead_code)]
+
+pub mod fake_sts;
+pub mod moto;
+pub mod sandbox;

@@ -1,0 +1,165 @@
+//! The MFA prompt through a real pseudo-terminal: it appears on the terminal, stdout keeps
+//! only shell code, malformed codes are asked again, Ctrl-C restores the terminal.
+
+mod support;
+
+use rexpect::session::{PtySession, spawn_command};
+use support::moto::moto;
+use support::sandbox::{BIN, Sandbox};
+
+const CONFIG: &str = "\
+[profile alice]
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = alice
+";
+const CREDENTIALS: &str = "\
+[alice]
+aws_access_key_id = AKIAALICEEXAMPLE0001
+aws_secret_access_key = alice-secret
+";
+
+fn sandbox() -> Sandbox {
+    Sandbox::new(CONFIG, CREDENTIALS).endpoint(&moto().endpoint())
+}
+
+/// Runs `script` in sh on a fresh terminal, with rsume as `$RSUME` and stdout redirected
+/// by the script itself where it wants.
+/// The terminal starts with echo on, as a user's does (rexpect turns it off).
+fn on_terminal(sandbox: &Sandbox, script: &str) -> PtySession {
+    let mut shell = sandbox.program("sh");
+    shell
+        .arg("-c")
+        .arg(format!("stty echo; {script}"))
+        .env("RSUME", BIN);
+    spawn_command(shell, Some(30_000)).expect("spawn on a pty")
+}
+
+/// Reads `stty -a`: the `echo` flag is listed as `echo` when on and `-echo` when off.
+fn echo_is_on(stty: &str) -> bool {
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    assert!(
+        flags.contains(&"echo") || flags.contains(&"-echo"),
+        "no stty output: {stty}"
+    );
+    flags.contains(&"echo")
+}
+
+#[test]
+fn prompt_on_the_terminal_and_only_code_on_stdout() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" admin --shell bash > out.sh; echo "exit=$?"; stty -a"#,
+    );
+    session
+        .exp_string("MFA code for arn:aws:iam::123456789012:mfa/alice: ")
+        .unwrap();
+    session.send_line("12345").unwrap();
+    session.exp_string("exactly 6 digits, try again").unwrap();
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("654321").unwrap();
+    session
+        .exp_string("admin: role credentials valid until")
+        .unwrap();
+    session.exp_string("exit=0").unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(echo_is_on(&rest), "echo left off: {rest}");
+    let code = std::fs::read_to_string(sandbox.path("out.sh")).unwrap();
+    assert!(code.contains("export AWS_ACCESS_KEY_ID='ASIA"), "{code}");
+    assert!(
+        !code.contains("MFA"),
+        "the prompt leaked into stdout: {code}"
+    );
+    assert!(!code.contains("654321"));
+    assert!(
+        code.lines()
+            .all(|l| l.starts_with("export ") || l.starts_with("unset ")),
+        "{code}"
+    );
+}
+
+#[test]
+fn three_bad_codes_give_up() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+    );
+    for _ in 0..3 {
+        session.exp_string("MFA code for").unwrap();
+        session.send_line("abc").unwrap();
+    }
+    session
+        .exp_string("no valid MFA code after 3 tries")
+        .unwrap();
+    session.exp_string("exit=1").unwrap();
+    assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+}
+
+#[test]
+fn ctrl_c_at_the_prompt_restores_the_terminal() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?"; stty -a"#,
+    );
+    session.exp_string("MFA code for").unwrap();
+    session.send("12").unwrap();
+    session.send_control('c').unwrap();
+    session.exp_string("exit=130").unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(echo_is_on(&rest), "echo not restored: {rest}");
+    assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+}
+
+#[test]
+fn eof_at_the_prompt_cancels() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+    );
+    session.exp_string("MFA code for").unwrap();
+    session.send_control('d').unwrap();
+    session.exp_string("exit=130").unwrap();
+    assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+}
+
+#[test]
+fn a_terminal_on_stdout_gets_advice_not_keys() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(&sandbox, r#""$RSUME" alice --shell bash; echo "exit=$?""#);
+    session.exp_string("stdout is a terminal").unwrap();
+    session.exp_string(r#"eval "$(rsume alice)""#).unwrap();
+    let rest = session.exp_eof().unwrap();
+    assert!(rest.contains("exit=1"), "{rest}");
+    assert!(
+        !rest.contains("MFA code"),
+        "asked for a code it would not use: {rest}"
+    );
+    assert!(!rest.contains("AWS_SECRET_ACCESS_KEY"), "{rest}");
+}
+
+#[test]
+fn without_a_terminal_it_says_to_use_the_flag() {
+    let sandbox = sandbox();
+    let mut command = sandbox.command(&["alice", "--shell", "bash"]);
+    // A new session has no controlling terminal, as in CI or cron.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        command.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("pass it with --mfa-token"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
