@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the tests need and the machine may lack: zsh and fish (Debian packages) and
+# moto's server in a Python venv at .venv. Safe to run again: it skips what is there.
+# Usage: scripts/setup.sh [--moto-only]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" != "--moto-only" ]; then
+    missing=()
+    for program in bash zsh fish; do
+        command -v "$program" >/dev/null 2>&1 || missing+=("$program")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "setup: installing ${missing[*]} with apt-get" >&2
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+fi
+
+if ! .venv/bin/moto_server --help >/dev/null 2>&1; then
+    echo "setup: installing moto into .venv (scripts/requirements-test.txt)" >&2
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+fi
