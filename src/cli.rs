@@ -73,6 +73,23 @@ pub struct AssumeArgs {
     /// duration_seconds, else 1h]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub role_duration: Option<u32>,
+
+    /// Ignore cached role credentials (a cached MFA session is still used)
+    #[arg(short, long)]
+    pub refresh: bool,
+
+    /// Ignore the cached MFA session too, and ask for a new code
+    #[arg(long)]
+    pub refresh_mfa: bool,
+
+    /// Neither read nor write the credential cache
+    #[arg(long, env = "RSUME_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_cache: bool,
+
+    /// Use a cached entry only while more than this is left [default: 15m for roles, 10m for
+    /// MFA sessions]
+    #[arg(long, value_name = "DURATION", env = "RSUME_REFRESH_MARGIN", value_parser = parse_duration)]
+    pub refresh_margin: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +98,20 @@ pub enum Command {
     Init {
         #[arg(value_enum)]
         shell: Shell,
+    },
+    /// Show or clear cached credentials
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// List cached entries: profile, kind, expiry (never a secret)
+    List,
+    /// Remove the entries of one profile, or all of them
+    Clear {
+        /// Only this profile's entries
+        profile: Option<String>,
     },
 }
 

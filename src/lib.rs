@@ -1,9 +1,10 @@
 //! rsume: from an AWS profile to temporary credentials in the caller's shell.
 //!
 //! Data flows one way: `config` (files → profiles) → `resolve` (profile → plan) → `fetch`
-//! (plan → credentials, asking `mfa` for a code and `sts` for sessions) → `exports` and
+//! (plan → credentials: from `cache`, or asking `mfa` for a code and `sts` for sessions) → `exports` and
 //! `shell` (credentials → shell code) → `cmd`, which main writes to stdout once.
 
+pub mod cache;
 pub mod cli;
 pub mod cmd;
 pub mod config;

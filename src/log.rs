@@ -20,6 +20,11 @@ pub fn debug(message: Arguments<'_>) {
     }
 }
 
+/// Something went wrong that rsume can work around.
+pub fn warn(message: Arguments<'_>) {
+    eprintln!("rsume: warning: {message}");
+}
+
 /// Progress and results the user should see: on stderr, so stdout stays shell code.
 pub fn info(message: Arguments<'_>) {
     eprintln!("rsume: {message}");

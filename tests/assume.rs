@@ -153,7 +153,7 @@ fn two_hop_chain_with_its_own_region() {
         result
             .run
             .stderr
-            .contains("deep: role credentials valid until"),
+            .contains("deep: new role credentials, valid until"),
         "{}",
         result.run.stderr
     );

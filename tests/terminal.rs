@@ -63,7 +63,7 @@ fn prompt_on_the_terminal_and_only_code_on_stdout() {
     session.exp_string("MFA code for").unwrap();
     session.send_line("654321").unwrap();
     session
-        .exp_string("admin: role credentials valid until")
+        .exp_string("admin: new role credentials, valid until")
         .unwrap();
     session.exp_string("exit=0").unwrap();
     let rest = session.exp_eof().unwrap();

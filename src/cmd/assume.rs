@@ -1,15 +1,18 @@
 //! `rsume <profile>`: parse the files, resolve the profile, fetch the credentials, and hand
 //! back the exports. Messages go to stderr; the exports are the only output.
 
+use std::time::Duration;
+
 use anyhow::Context as _;
 use jiff::{Timestamp, tz::TimeZone};
 
 use super::{Env, Output};
+use crate::cache::{self, Cache};
 use crate::cli::AssumeArgs;
 use crate::config::{self, ProfileFiles};
-use crate::credentials::Credentials;
+use crate::fetch::{self, CachePolicy, Fetched};
 use crate::resolve::{self, Overrides, Plan, ResolveError, Source, Step};
-use crate::{exports, fetch, log, mfa};
+use crate::{exports, log, mfa};
 
 pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
     // A malformed --mfa-token fails before any file is read or STS is called.
@@ -17,8 +20,7 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
         Some(text) => mfa::from_flag(text).context("--mfa-token")?,
         None => mfa::from_terminal(),
     };
-    let files = ProfileFiles::read(env)?;
-    let set = config::parse(&files)?;
+    let (files, set) = config::load(env)?;
     for warning in set.warnings() {
         log::debug(format_args!("{warning}"));
     }
@@ -38,20 +40,39 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
     })?;
     log::debug(format_args!("plan for '{name}': {}", describe(&plan)));
 
-    let credentials = fetch::fetch(&plan, &mut code_source)?;
-    log::info(format_args!("{name}: {}", summary(&plan, &credentials)));
+    let cache = if args.no_cache { None } else { open_cache(env) };
+    let policy = CachePolicy {
+        refresh_roles: args.refresh,
+        refresh_mfa: args.refresh_mfa,
+        margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
+    };
+    let fetched = fetch::fetch(&plan, &mut code_source, cache.as_ref(), &policy)?;
+    log::info(format_args!("{name}: {}", summary(&plan, &fetched)));
     Ok(Output::Shell(exports::assume(
         &plan.profile,
-        &credentials,
+        &fetched.credentials,
         plan.region.as_deref(),
     )))
+}
+
+/// The cache, or none (with a warning) when its directory is unusable: a login never fails
+/// because of the cache.
+fn open_cache(env: Env<'_>) -> Option<Cache> {
+    let dir = cache::default_dir(env)?;
+    Cache::open(dir)
+        .map_err(|error| log::warn(format_args!("{error}")))
+        .ok()
 }
 
 /// Which files were looked at, for an unknown profile: often the answer is a missing file.
 fn files_read(files: &ProfileFiles) -> String {
     let describe = |file: &config::SourceFile| {
+        let from = file
+            .overridden_by
+            .map(|var| format!(" from {var}"))
+            .unwrap_or_default();
         let state = if file.exists { "" } else { " (not found)" };
-        format!("{}{state}", file.path.display())
+        format!("{}{from}{state}", file.path.display())
     };
     format!(
         "looked in {} and {}",
@@ -68,7 +89,9 @@ fn describe(plan: &Plan) -> String {
     }];
     for step in &plan.steps {
         parts.push(match step {
-            Step::MfaSession { serial, duration } => {
+            Step::MfaSession {
+                serial, duration, ..
+            } => {
                 format!("MFA session with {serial} for {duration} s")
             }
             Step::AssumeRole(role) => format!("assume {} as {}", role.role_arn, role.session_name),
@@ -77,16 +100,20 @@ fn describe(plan: &Plan) -> String {
     parts.join(" -> ")
 }
 
-/// "role credentials valid until 13:07 (59 min)".
-fn summary(plan: &Plan, credentials: &Credentials) -> String {
+/// "cached role credentials, valid until 13:07 (47 min)".
+fn summary(plan: &Plan, fetched: &Fetched) -> String {
     let what = match plan.steps.last() {
         Some(Step::AssumeRole(_)) => "role credentials",
         Some(Step::MfaSession { .. }) => "MFA session",
-        None => "long-term keys",
+        None => return "long-term keys, no expiry".into(),
     };
-    match credentials.expiration {
-        Some(at) => format!("{what} valid until {}", until(at, Timestamp::now())),
-        None => format!("{what}, no expiry"),
+    let origin = if fetched.cached { "cached" } else { "new" };
+    match fetched.credentials.expiration {
+        Some(at) => format!(
+            "{origin} {what}, valid until {}",
+            until(at, Timestamp::now())
+        ),
+        None => format!("{origin} {what}"),
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Env, Output};
-use crate::config::{self, Profile, ProfileFiles};
+use crate::config::{self, Profile};
 use crate::resolve::{self, Kind};
 
 /// Every property rsume reads from a profile, except the keys themselves.
@@ -42,7 +42,7 @@ impl<'a> Row<'a> {
 }
 
 pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
-    let set = config::parse(&ProfileFiles::read(env)?)?;
+    let (_, set) = config::load(env)?;
     let rows: Vec<Row> = set.profiles().map(Row::of).collect();
     if json {
         let mut text = serde_json::to_string_pretty(&rows)?;
@@ -53,63 +53,17 @@ pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
 }
 
 fn table(rows: &[Row]) -> String {
-    const HEADER: [&str; 6] = ["PROFILE", "KIND", "SOURCE", "ROLE ARN", "MFA", "REGION"];
-    let cells: Vec<[String; 6]> = rows
-        .iter()
-        .map(|row| {
-            let show = |value: Option<&str>| printable(value.unwrap_or("-"));
-            [
-                printable(row.name),
-                kind_name(row.kind).to_owned(),
-                show(row.source_profile.or(row.credential_source)),
-                show(row.role_arn),
-                show(row.mfa_serial),
-                show(row.region),
-            ]
-        })
-        .collect();
-    let mut widths = HEADER.map(str::len);
-    for row in &cells {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |fields: [&str; 6]| {
-        let mut text = String::new();
-        for (i, (field, width)) in fields.iter().zip(widths).enumerate() {
-            if i + 1 == fields.len() {
-                text.push_str(field);
-            } else {
-                text.push_str(&format!("{field:<width$}  "));
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    };
-    line(HEADER);
-    for row in &cells {
-        line(row.each_ref().map(String::as_str));
-    }
-    out
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Static => "static",
-        Kind::Mfa => "mfa",
-        Kind::Role => "role",
-        Kind::Source => "source",
-        Kind::Other => "other",
-    }
-}
-
-/// Control characters would break the table (or worse, drive the terminal): show them
-/// escaped.
-fn printable(value: &str) -> String {
-    if value.chars().any(char::is_control) {
-        value.escape_debug().to_string()
-    } else {
-        value.to_owned()
-    }
+    let header = ["PROFILE", "KIND", "SOURCE", "ROLE ARN", "MFA", "REGION"].map(String::from);
+    let show = |value: Option<&str>| value.unwrap_or("-").to_owned();
+    let cells = rows.iter().map(|row| {
+        [
+            row.name.to_owned(),
+            row.kind.name().to_owned(),
+            show(row.source_profile.or(row.credential_source)),
+            show(row.role_arn),
+            show(row.mfa_serial),
+            show(row.region),
+        ]
+    });
+    super::table::table(&std::iter::once(header).chain(cells).collect::<Vec<_>>())
 }

@@ -2,8 +2,10 @@
 //! the single string main writes to stdout.
 
 mod assume;
+mod cache;
 mod init;
 mod list;
+mod table;
 mod unset;
 
 use std::io::IsTerminal;
@@ -51,6 +53,7 @@ pub fn run(cli: &Cli, env: Env<'_>) -> anyhow::Result<String> {
 
     let output = match &cli.command {
         Some(Command::Init { shell }) => init::run(*shell),
+        Some(Command::Cache(command)) => cache::run(command, env)?,
         None if cli.list_profiles => list::run(env, cli.json)?,
         None if cli.unset => unset::run(),
         None => assume::run(&cli.assume, env)?,

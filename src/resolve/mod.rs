@@ -63,6 +63,8 @@ impl Source {
 pub enum Step {
     /// GetSessionToken with an MFA code, so one code serves every role of that user.
     MfaSession {
+        /// The profile holding the user's keys (the target's, for keys from the environment).
+        profile: String,
         serial: String,
         duration: u32,
     },
@@ -90,8 +92,7 @@ pub struct StsTarget {
 }
 
 /// What a profile is, as `rsume -l` shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Long-term keys, used as they are.
     Static,
@@ -103,6 +104,24 @@ pub enum Kind {
     Source,
     /// None of the above (an SSO or process profile, or incomplete).
     Other,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Static => "static",
+            Kind::Mfa => "mfa",
+            Kind::Role => "role",
+            Kind::Source => "source",
+            Kind::Other => "other",
+        }
+    }
+}
+
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 pub fn kind(profile: &Profile) -> Kind {
@@ -223,6 +242,7 @@ pub fn plan(
     if let Some(serial) = mfa_serial {
         let duration = session_duration(overrides, root_user)?;
         steps.push(Step::MfaSession {
+            profile: root_user.map_or(name, |user| user.name()).into(),
             serial: serial.into(),
             duration,
         });

@@ -113,7 +113,7 @@ fn mfa_user_gets_a_twelve_hour_session() {
     let plan = plan_of("alice").unwrap();
     assert!(matches!(
         &plan.steps[..],
-        [Step::MfaSession { serial, duration: 43200 }] if serial == "arn:aws:iam::111111111111:mfa/alice"
+        [Step::MfaSession { serial, duration: 43200, .. }] if serial == "arn:aws:iam::111111111111:mfa/alice"
     ));
     assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
 }

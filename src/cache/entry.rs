@@ -1,0 +1,137 @@
+//! The JSON stored for one cache key. Secrets are plain strings only inside this private
+//! type, which has no `Debug`; everything outside sees `Credentials` with `Secret` fields.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::credentials::{Credentials, Secret};
+use crate::exports::rfc3339;
+
+const VERSION: u32 = 1;
+
+/// What an entry holds, for `rsume cache list` and the refresh flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    MfaSession,
+    Role,
+}
+
+impl EntryKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::MfaSession => "mfa-session",
+            EntryKind::Role => "role",
+        }
+    }
+}
+
+/// The parts of an entry that are safe to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct About {
+    /// The profile whose step produced it (the user for an MFA session).
+    pub profile: String,
+    pub kind: EntryKind,
+    /// The role ARN or MFA device.
+    pub subject: String,
+    pub expiration: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    version: u32,
+    profile: String,
+    kind: EntryKind,
+    subject: String,
+    expiration: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+}
+
+pub fn encode(about: &About, credentials: &Credentials) -> Vec<u8> {
+    let stored = Stored {
+        version: VERSION,
+        profile: about.profile.clone(),
+        kind: about.kind,
+        subject: about.subject.clone(),
+        expiration: rfc3339(about.expiration),
+        access_key_id: credentials.access_key_id.clone(),
+        secret_access_key: credentials.secret_access_key.expose().to_owned(),
+        session_token: credentials
+            .session_token
+            .as_ref()
+            .map(|t| t.expose().to_owned())
+            .unwrap_or_default(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&stored).expect("plain strings serialize");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Why bytes are not an entry. Never includes the bytes.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Corrupt(&'static str);
+
+pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
+    let stored: Stored = serde_json::from_slice(bytes).map_err(|_| Corrupt("not a cache entry"))?;
+    if stored.version != VERSION {
+        return Err(Corrupt("written by another rsume version"));
+    }
+    let expiration: Timestamp = stored
+        .expiration
+        .parse()
+        .map_err(|_| Corrupt("bad expiration"))?;
+    if stored.access_key_id.is_empty()
+        || stored.secret_access_key.is_empty()
+        || stored.session_token.is_empty()
+    {
+        return Err(Corrupt("incomplete credentials"));
+    }
+    let about = About {
+        profile: stored.profile,
+        kind: stored.kind,
+        subject: stored.subject,
+        expiration,
+    };
+    let credentials = Credentials {
+        access_key_id: stored.access_key_id,
+        secret_access_key: Secret::new(stored.secret_access_key),
+        session_token: Some(Secret::new(stored.session_token)),
+        expiration: Some(expiration),
+    };
+    Ok((about, credentials))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let about = About {
+            profile: "admin".into(),
+            kind: EntryKind::Role,
+            subject: "arn:aws:iam::1:role/admin".into(),
+            expiration: "2026-11-28T13:07:00Z".parse().unwrap(),
+        };
+        let credentials = Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: Secret::new("s"),
+            session_token: Some(Secret::new("t")),
+            expiration: Some(about.expiration),
+        };
+        let (read_about, read) = decode(&encode(&about, &credentials)).unwrap();
+        assert_eq!(read_about, about);
+        assert_eq!(read, credentials);
+    }
+
+    #[test]
+    fn rejects_junk_without_echoing_it() {
+        for junk in [&b""[..], b"{", b"{\"version\":1}", b"SECRET-VALUE"] {
+            let error = decode(junk).err().unwrap().to_string();
+            assert!(!error.contains("SECRET"), "{error}");
+        }
+    }
+}

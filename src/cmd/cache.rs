@@ -1,0 +1,77 @@
+//! `rsume cache list` and `rsume cache clear [PROFILE]`. The list shows what each entry is
+//! for and when it expires, never a key.
+
+use jiff::Timestamp;
+
+use super::{Env, Output};
+use crate::cache::{self, Cache};
+use crate::cli::CacheCommand;
+use crate::log;
+
+pub fn run(command: &CacheCommand, env: Env<'_>) -> anyhow::Result<Output> {
+    let dir = cache::default_dir(env)
+        .ok_or_else(|| anyhow::anyhow!("no cache directory: set HOME or RSUME_CACHE_DIR"))?;
+    let cache = Cache::open(dir)?;
+    match command {
+        CacheCommand::List => Ok(Output::Text(list(&cache)?)),
+        CacheCommand::Clear { profile } => {
+            let removed = cache.clear(profile.as_deref())?;
+            let whose = profile
+                .as_deref()
+                .map(|p| format!(" of profile '{p}'"))
+                .unwrap_or_default();
+            log::info(format_args!(
+                "removed {removed} cache entr{}{whose} from {}",
+                if removed == 1 { "y" } else { "ies" },
+                cache.dir().display()
+            ));
+            Ok(Output::Text(String::new()))
+        }
+    }
+}
+
+fn list(cache: &Cache) -> anyhow::Result<String> {
+    let now = Timestamp::now();
+    let mut rows = vec![[
+        "PROFILE".to_owned(),
+        "KIND".into(),
+        "FOR".into(),
+        "EXPIRES".into(),
+    ]];
+    for listed in cache.list()? {
+        rows.push(match listed.about {
+            Ok(about) => {
+                let left = about.expiration.as_second() - now.as_second();
+                let expires = if left > 0 {
+                    format!(
+                        "{} (in {} min)",
+                        crate::exports::rfc3339(about.expiration),
+                        left / 60
+                    )
+                } else {
+                    format!("{} (expired)", crate::exports::rfc3339(about.expiration))
+                };
+                [
+                    about.profile,
+                    about.kind.name().into(),
+                    about.subject,
+                    expires,
+                ]
+            }
+            Err(_) => {
+                let name = listed
+                    .file
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy();
+                [
+                    "-".into(),
+                    "unreadable".into(),
+                    name.into_owned(),
+                    "-".into(),
+                ]
+            }
+        });
+    }
+    Ok(super::table::table(&rows))
+}

@@ -1,0 +1,45 @@
+//! Plain aligned columns for people (`rsume -l`, `rsume cache list`).
+
+/// `rows[0]` is the header. Cells with control characters are shown escaped, so a hostile
+/// name cannot break the layout or drive the terminal.
+pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let rows: Vec<[String; N]> = rows.iter().map(|row| row.clone().map(printable)).collect();
+    let mut widths = [0; N];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            line.push_str(&format!("{cell:<width$}  "));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn printable(cell: String) -> String {
+    if cell.chars().any(char::is_control) {
+        cell.escape_debug().to_string()
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_and_escapes() {
+        let rows = [
+            ["A".to_owned(), "B".into()],
+            ["long name".into(), "x\ny".into()],
+        ];
+        assert_eq!(table(&rows), "A          B\nlong name  x\\ny\n");
+    }
+}
