@@ -1,8 +1,7 @@
 //! Credentials and the one type that keeps their secret parts out of sight.
 
 use std::fmt;
-
-use jiff::Timestamp;
+use std::time::SystemTime;
 
 /// A value that must never be shown: it has no `Display`, and `Debug` prints a placeholder,
 /// so a stray `{:?}` in a log line or a panic message cannot leak it.
@@ -34,7 +33,7 @@ pub struct Credentials {
     pub secret_access_key: Secret,
     pub session_token: Option<Secret>,
     /// `None` for long-term keys.
-    pub expiration: Option<Timestamp>,
+    pub expiration: Option<SystemTime>,
 }
 
 #[cfg(test)]

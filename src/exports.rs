@@ -3,6 +3,7 @@
 
 use crate::credentials::Credentials;
 use crate::shell::Change;
+use crate::time;
 
 const ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
 const SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
@@ -29,7 +30,7 @@ pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>) -> Vec<C
         None => Change::Unset(SESSION_TOKEN),
     });
     changes.push(match creds.expiration {
-        Some(at) => set(EXPIRATION, &rfc3339(at)),
+        Some(at) => set(EXPIRATION, &time::rfc3339(at)),
         None => Change::Unset(EXPIRATION),
     });
     if let Some(region) = region {
@@ -57,14 +58,6 @@ pub fn unset() -> Vec<Change> {
     .collect()
 }
 
-/// RFC 3339 in UTC, whole seconds: `2026-11-28T13:07:00Z`, as botocore reads it.
-pub fn rfc3339(at: jiff::Timestamp) -> String {
-    at.round(jiff::Unit::Second)
-        .unwrap_or(at)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,7 +69,7 @@ mod tests {
             access_key_id: "AKID".into(),
             secret_access_key: Secret::new("s"),
             session_token: Some(Secret::new("t")),
-            expiration: Some("2026-11-28T13:07:00.5Z".parse().unwrap()),
+            expiration: time::parse_rfc3339("2026-11-28T13:07:00.5Z"),
         };
         let cleared: Vec<Change> = unset();
         for change in assume("p", &creds, Some("eu-west-1")) {
@@ -86,11 +79,5 @@ mod tests {
             };
             assert!(cleared.contains(&Change::Unset(name)), "{name}");
         }
-    }
-
-    #[test]
-    fn expiration_is_rfc3339_utc() {
-        let at: jiff::Timestamp = "2026-11-28T13:07:00.25+01:00".parse().unwrap();
-        assert_eq!(rfc3339(at), "2026-11-28T12:07:00Z");
     }
 }

@@ -2,16 +2,14 @@
 //! then each remaining step in turn. STS (its runtime, client and TLS roots) is touched only
 //! when a step actually needs a call, so a cache hit is a file read.
 
-use std::time::Duration;
-
-use jiff::Timestamp;
+use std::time::{Duration, SystemTime};
 
 use crate::cache::{self, About, Cache, CacheError, EntryKind, Key};
 use crate::credentials::Credentials;
-use crate::log;
 use crate::mfa::{CodeSource, MfaError};
 use crate::resolve::{Plan, Step};
 use crate::sts::{Sts, StsError};
+use crate::{log, time};
 
 /// How much life a cached entry must have left to be used: AWS tools refresh role
 /// credentials 15 minutes early; an MFA session is cheaper to keep a little longer.
@@ -168,7 +166,7 @@ fn usable(cache: &Cache, key: &Key, step: &Step, policy: &CachePolicy) -> Option
         .margin
         .unwrap_or(margin)
         .min(Duration::from_secs(u64::from(lifetime) / 2));
-    let left = about.expiration.as_second() - Timestamp::now().as_second();
+    let left = time::seconds_left(about.expiration);
     if left <= margin.as_secs() as i64 {
         log::debug(format_args!(
             "cache entry {} has {left} s left, under the {} s margin",
@@ -192,7 +190,7 @@ fn about(step: &Step, credentials: &Credentials) -> About {
         profile: profile.clone(),
         kind,
         subject: subject.clone(),
-        expiration: credentials.expiration.unwrap_or_else(Timestamp::now),
+        expiration: credentials.expiration.unwrap_or_else(SystemTime::now),
     }
 }
 

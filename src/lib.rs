@@ -16,3 +16,4 @@ pub mod mfa;
 pub mod resolve;
 pub mod shell;
 pub mod sts;
+pub mod time;

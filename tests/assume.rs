@@ -5,7 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use support::moto::moto;
 use support::sandbox::{SHELLS, Sandbox, ShellRun};
 
@@ -62,8 +61,8 @@ fn sandbox() -> Sandbox {
 fn assert_expires_in(shell: &ShellRun, expected: Duration) {
     let text = &shell.vars["AWS_CREDENTIAL_EXPIRATION"];
     assert!(text.ends_with('Z'), "RFC 3339 UTC: {text}");
-    let at: Timestamp = text.parse().expect("RFC 3339");
-    let left = at.as_second() - Timestamp::now().as_second();
+    let at = rsume::time::parse_rfc3339(text).expect("RFC 3339");
+    let left = rsume::time::seconds_left(at);
     let expected = expected.as_secs() as i64;
     assert!(
         (expected - 120..=expected + 5).contains(&left),

@@ -75,7 +75,10 @@ fn a_second_run_makes_no_sts_call_and_needs_no_code() {
     assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
 
     // No --mfa-token and no terminal: only a cache hit can succeed.
-    let second = assume(&sandbox, &["admin"]);
+    let second = assume(&sandbox, &["admin", "--debug"]);
+    // The fast path builds no runtime and no SDK client (connect() logs this line first).
+    assert!(!second.stderr.contains("STS region"), "{}", second.stderr);
+    assert!(second.stderr.contains("cache hit"), "{}", second.stderr);
     assert_eq!(second.ok(), first.stdout, "same credentials from the cache");
     assert!(
         second

@@ -1,11 +1,12 @@
 //! The JSON stored for one cache key. Secrets are plain strings only inside this private
 //! type, which has no `Debug`; everything outside sees `Credentials` with `Secret` fields.
 
-use jiff::Timestamp;
+use std::time::SystemTime;
+
 use serde::{Deserialize, Serialize};
 
 use crate::credentials::{Credentials, Secret};
-use crate::exports::rfc3339;
+use crate::time::{parse_rfc3339, rfc3339};
 
 const VERSION: u32 = 1;
 
@@ -34,7 +35,7 @@ pub struct About {
     pub kind: EntryKind,
     /// The role ARN or MFA device.
     pub subject: String,
-    pub expiration: Timestamp,
+    pub expiration: SystemTime,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -79,10 +80,7 @@ pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
     if stored.version != VERSION {
         return Err(Corrupt("written by another rsume version"));
     }
-    let expiration: Timestamp = stored
-        .expiration
-        .parse()
-        .map_err(|_| Corrupt("bad expiration"))?;
+    let expiration = parse_rfc3339(&stored.expiration).ok_or(Corrupt("bad expiration"))?;
     if stored.access_key_id.is_empty()
         || stored.secret_access_key.is_empty()
         || stored.session_token.is_empty()
@@ -114,7 +112,7 @@ mod tests {
             profile: "admin".into(),
             kind: EntryKind::Role,
             subject: "arn:aws:iam::1:role/admin".into(),
-            expiration: "2026-11-28T13:07:00Z".parse().unwrap(),
+            expiration: parse_rfc3339("2026-11-28T13:07:00Z").unwrap(),
         };
         let credentials = Credentials {
             access_key_id: "ASIA1".into(),

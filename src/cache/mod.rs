@@ -120,7 +120,10 @@ impl Cache {
             ".{}.{}.{}.tmp",
             key.as_str(),
             std::process::id(),
-            jiff::Timestamp::now().as_nanosecond()
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos()
         ));
         let written = (|| {
             let mut file = open_private(&temp, OpenOptions::new().write(true).create_new(true))?;

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use jiff::{Timestamp, tz::TimeZone};
 
 use super::{Env, Output};
 use crate::cache::{self, Cache};
@@ -12,7 +11,7 @@ use crate::cli::AssumeArgs;
 use crate::config::{self, ProfileFiles};
 use crate::fetch::{self, CachePolicy, Fetched};
 use crate::resolve::{self, Overrides, Plan, ResolveError, Source, Step};
-use crate::{exports, log, mfa};
+use crate::{exports, log, mfa, time};
 
 pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
     // A malformed --mfa-token fails before any file is read or STS is called.
@@ -109,27 +108,7 @@ fn summary(plan: &Plan, fetched: &Fetched) -> String {
     };
     let origin = if fetched.cached { "cached" } else { "new" };
     match fetched.credentials.expiration {
-        Some(at) => format!(
-            "{origin} {what}, valid until {}",
-            until(at, Timestamp::now())
-        ),
+        Some(at) => format!("{origin} {what}, valid until {}", time::until(at)),
         None => format!("{origin} {what}"),
     }
-}
-
-/// Local wall-clock time and what remains: "13:07 (59 min)".
-fn until(at: Timestamp, now: Timestamp) -> String {
-    let local = at.to_zoned_datetime(TimeZone::system());
-    let minutes = (at.as_second() - now.as_second()).max(0) / 60;
-    let left = if minutes < 120 {
-        format!("{minutes} min")
-    } else {
-        format!("{} h {} min", minutes / 60, minutes % 60)
-    };
-    let clock = if minutes >= 24 * 60 {
-        local.strftime("%a %H:%M")
-    } else {
-        local.strftime("%H:%M")
-    };
-    format!("{clock} ({left})")
 }

@@ -1,12 +1,10 @@
 //! `rsume cache list` and `rsume cache clear [PROFILE]`. The list shows what each entry is
 //! for and when it expires, never a key.
 
-use jiff::Timestamp;
-
 use super::{Env, Output};
 use crate::cache::{self, Cache};
 use crate::cli::CacheCommand;
-use crate::log;
+use crate::{log, time};
 
 pub fn run(command: &CacheCommand, env: Env<'_>) -> anyhow::Result<Output> {
     let dir = cache::default_dir(env)
@@ -31,7 +29,6 @@ pub fn run(command: &CacheCommand, env: Env<'_>) -> anyhow::Result<Output> {
 }
 
 fn list(cache: &Cache) -> anyhow::Result<String> {
-    let now = Timestamp::now();
     let mut rows = vec![[
         "PROFILE".to_owned(),
         "KIND".into(),
@@ -41,15 +38,12 @@ fn list(cache: &Cache) -> anyhow::Result<String> {
     for listed in cache.list()? {
         rows.push(match listed.about {
             Ok(about) => {
-                let left = about.expiration.as_second() - now.as_second();
+                let left = time::seconds_left(about.expiration);
+                let at = time::rfc3339(about.expiration);
                 let expires = if left > 0 {
-                    format!(
-                        "{} (in {} min)",
-                        crate::exports::rfc3339(about.expiration),
-                        left / 60
-                    )
+                    format!("{at} (in {} min)", left / 60)
                 } else {
-                    format!("{} (expired)", crate::exports::rfc3339(about.expiration))
+                    format!("{at} (expired)")
                 };
                 [
                     about.profile,

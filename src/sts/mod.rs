@@ -5,13 +5,12 @@ mod error;
 
 pub use error::StsError;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::types::Credentials as StsCredentials;
-use jiff::Timestamp;
 
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
@@ -116,9 +115,8 @@ fn convert(credentials: Option<&StsCredentials>) -> Result<Credentials, StsError
     {
         return Err(StsError::MissingCredentials);
     }
-    let expiration = c.expiration();
-    let expiration = Timestamp::new(expiration.secs(), expiration.subsec_nanos() as i32)
-        .map_err(|_| StsError::MissingCredentials)?;
+    let expiration =
+        SystemTime::try_from(*c.expiration()).map_err(|_| StsError::MissingCredentials)?;
     Ok(Credentials {
         access_key_id: c.access_key_id().to_owned(),
         secret_access_key: Secret::new(c.secret_access_key()),

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# rsume against AWSume and the AWS CLI v2 on the same profiles, all answered by local moto,
+# timed by hyperfine. Writes the tables to bench/results.md (gitignored) and prints them.
+#
+#   bench/compare.sh            # about 5 minutes; needs root (or sudo) for apt-get
+#   RUNS=50 bench/compare.sh    # fewer runs
+#
+# rsume and AWSume (boto3 honours AWS_ENDPOINT_URL_STS) reach moto_server over plain HTTP.
+# The AWS CLI 2.9 from Debian does not honour that variable, so it goes through moto_proxy
+# (HTTPS_PROXY, with moto's CA bundle). Cached runs make no network call in rsume or the
+# AWS CLI; AWSume calls AssumeRole on every run (it caches only MFA sessions).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+runs=${RUNS:-200}
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if ! command -v hyperfine >/dev/null || [ ! -x /usr/bin/aws ]; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq hyperfine awscli >/dev/null
+fi
+venv=$repo/bench/.venv
+if ! "$venv/bin/awsumepy" --version >/dev/null 2>&1; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5' 'awsume==4.5.4'
+fi
+cargo build --release --locked --quiet
+rsume=$repo/target/release/rsume
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "port $1 never opened" >&2; exit 1; }
+server_port=$(free_port)
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$server_port" >"$work/server.log" 2>&1 &
+pids+=($!)
+proxy_port=$(free_port)
+"$venv/bin/moto_proxy" -H 127.0.0.1 -p "$proxy_port" >"$work/proxy.log" 2>&1 &
+pids+=($!)
+wait_port "$server_port"
+wait_port "$proxy_port"
+ca=$("$venv/bin/python" -c 'import moto.moto_proxy, os; print(os.path.join(os.path.dirname(moto.moto_proxy.__file__), "ca.crt"))')
+
+mkdir "$work/.aws"
+cat >"$work/.aws/config" <<'CONFIG'
+[profile static]
+region = eu-west-1
+
+[profile mfa-user]
+mfa_serial = arn:aws:iam::123456789012:mfa/bench
+region = eu-west-1
+
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/bench
+source_profile = static
+region = eu-west-1
+CONFIG
+cat >"$work/.aws/credentials" <<'CREDENTIALS'
+[static]
+aws_access_key_id = AKIABENCHSTATIC00001
+aws_secret_access_key = bench-secret-not-real
+
+[mfa-user]
+aws_access_key_id = AKIABENCHMFAUSER0001
+aws_secret_access_key = bench-secret-not-real
+CREDENTIALS
+
+export HOME=$work AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_STS="http://127.0.0.1:$server_port"
+unset AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+awsume="$venv/bin/awsumepy"
+aws="env HTTPS_PROXY=http://127.0.0.1:$proxy_port AWS_CA_BUNDLE=$ca /usr/bin/aws configure export-credentials --format env"
+
+# Prime every cache once, and check each tool works here before timing it.
+"$rsume" mfa-user --mfa-token 123456 --shell bash >/dev/null 2>&1
+"$rsume" role --shell bash >/dev/null 2>&1
+"$awsume" mfa-user --mfa-token 123456 >/dev/null 2>&1
+$aws --profile role >/dev/null
+
+results=$repo/bench/results.md
+{
+    echo "# rsume benchmark, $(date -u +%Y-%m-%d)"
+    echo
+    echo "$(nproc) cores, $(uname -sr); rsume $("$rsume" --version | cut -d' ' -f2), AWSume 4.5.4, $(/usr/bin/aws --version | cut -d' ' -f1), moto 5.2.5; $runs runs each."
+} >"$results"
+
+scenario() {
+    local title=$1; shift
+    echo
+    echo "## $title"
+    hyperfine -N --warmup 5 --runs "$runs" --style basic --export-markdown "$work/table.md" "$@" >&2
+    { echo; echo "## $title"; echo; cat "$work/table.md"; } >>"$results"
+}
+
+scenario "static keys" \
+    -n rsume "$rsume static --shell bash" \
+    -n awsume "$awsume static" \
+    -n "aws export-credentials" "$aws --profile static"
+scenario "MFA user, cached session (the AWS CLI has no MFA sessions for users)" \
+    -n rsume "$rsume mfa-user --shell bash" \
+    -n awsume "$awsume mfa-user"
+scenario "role, cached" \
+    -n rsume "$rsume role --shell bash" \
+    -n awsume "$awsume role" \
+    -n "aws export-credentials" "$aws --profile role"
+scenario "role, cold (cache cleared before each run)" \
+    --prepare "rm -rf $work/.cache/rsume $work/.aws/cli/cache" \
+    -n rsume "$rsume role --shell bash" \
+    -n awsume "$awsume role" \
+    -n "aws export-credentials" "$aws --profile role"
+
+# rsume -l over a large config.
+python3 - "$work/big-config" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(5000):
+        f.write(f"[profile p{i}]\nrole_arn = arn:aws:iam::123456789012:role/r{i}\nsource_profile = static\nregion = eu-west-1\n\n")
+PY
+scenario "rsume -l over 5,000 profiles" \
+    -n "rsume -l" "env AWS_CONFIG_FILE=$work/big-config $rsume -l"
+
+{
+    echo
+    echo "Release binary: $(stat -c %s "$rsume") bytes (stripped)."
+} >>"$results"
+cat "$results"
