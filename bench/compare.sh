@@ -2,8 +2,8 @@
 # rsume against AWSume and the AWS CLI v2 on the same profiles, all answered by local moto,
 # timed by hyperfine. Writes the tables to bench/results.md (gitignored) and prints them.
 #
-#   bench/compare.sh            # about 5 minutes; needs root (or sudo) for apt-get
-#   RUNS=50 bench/compare.sh    # fewer runs
+#   bench/compare.sh            # about 4 minutes; needs root (or sudo) for apt-get
+#   RUNS=200 bench/compare.sh   # more runs, steadier numbers
 #
 # rsume and AWSume (boto3 honours AWS_ENDPOINT_URL_STS) reach moto_server over plain HTTP.
 # The AWS CLI 2.9 from Debian does not honour that variable, so it goes through moto_proxy
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-runs=${RUNS:-200}
+runs=${RUNS:-50}
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -89,12 +89,27 @@ results=$repo/bench/results.md
     echo "$(nproc) cores, $(uname -sr); rsume $("$rsume" --version | cut -d' ' -f2), AWSume 4.5.4, $(/usr/bin/aws --version | cut -d' ' -f1), moto 5.2.5; $runs runs each."
 } >"$results"
 
+# hyperfine's markdown shows means; the targets are medians, so the table is made here.
+median_table() {
+    python3 - "$1" <<'PY'
+import json, statistics, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = statistics.median(results[0]["times"])
+print("| command | median [ms] | mean [ms] | min [ms] | max [ms] | median vs rsume |")
+print("|:---|---:|---:|---:|---:|---:|")
+for r in results:
+    median = statistics.median(r["times"])
+    print(f"| `{r['command']}` | {median * 1000:.1f} | {r['mean'] * 1000:.1f} | "
+          f"{r['min'] * 1000:.1f} | {r['max'] * 1000:.1f} | {median / base:.0f}x |")
+PY
+}
+
 scenario() {
     local title=$1; shift
     echo
     echo "## $title"
-    hyperfine -N --warmup 5 --runs "$runs" --style basic --export-markdown "$work/table.md" "$@" >&2
-    { echo; echo "## $title"; echo; cat "$work/table.md"; } >>"$results"
+    hyperfine -N --warmup 5 --runs "$runs" --style basic --export-json "$work/run.json" "$@" >&2
+    { echo; echo "## $title"; echo; median_table "$work/run.json"; } >>"$results"
 }
 
 scenario "static keys" \

@@ -74,6 +74,10 @@ pub struct AssumeArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub role_duration: Option<u32>,
 
+    /// Give up on an STS attempt after this long (3 attempts at most) [default: 10s]
+    #[arg(long, value_name = "DURATION", env = "RSUME_STS_TIMEOUT", value_parser = parse_duration)]
+    pub sts_timeout: Option<u32>,
+
     /// Ignore cached role credentials (a cached MFA session is still used)
     #[arg(short, long)]
     pub refresh: bool,

@@ -32,6 +32,7 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
         region: args.region.clone(),
         session_duration: args.session_duration,
         role_duration: args.role_duration,
+        sts_timeout: args.sts_timeout,
     };
     let plan = resolve::plan(&set, &name, &overrides, env).map_err(|error| match error {
         ResolveError::UnknownProfile { .. } => anyhow::anyhow!("{error} ({})", files_read(&files)),

@@ -7,6 +7,8 @@ mod error;
 
 pub use error::ResolveError;
 
+use std::time::Duration;
+
 use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
 
@@ -15,6 +17,8 @@ pub const SESSION_DURATION_DEFAULT: u32 = 12 * 3600;
 const SESSION_DURATION_RANGE: (u32, u32) = (900, 129_600);
 /// AssumeRole's limits (seconds); without a duration STS grants one hour.
 const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
+/// One STS attempt; with retries a dead endpoint is reported in about half a minute.
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
 
@@ -24,6 +28,8 @@ pub struct Overrides {
     pub region: Option<String>,
     pub session_duration: Option<u32>,
     pub role_duration: Option<u32>,
+    /// Seconds per STS attempt.
+    pub sts_timeout: Option<u32>,
 }
 
 /// Everything needed to produce the credentials for one profile.
@@ -89,6 +95,8 @@ pub struct StsTarget {
     pub region: String,
     /// An endpoint override (`AWS_ENDPOINT_URL_STS` and friends), else the SDK's default.
     pub endpoint: Option<String>,
+    /// How long one attempt may take.
+    pub attempt_timeout: Duration,
 }
 
 /// What a profile is, as `rsume -l` shows it.
@@ -257,6 +265,9 @@ pub fn plan(
             .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
             .unwrap_or_else(|| "us-east-1".into()),
         endpoint: endpoint::sts_endpoint(set, target, env),
+        attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
+            Duration::from_secs(s.max(1).into())
+        }),
     };
     Ok(Plan {
         profile: name.into(),

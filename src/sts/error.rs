@@ -18,17 +18,23 @@ pub enum StsError {
     AccessDenied(String),
     #[error("STS is not enabled in this region; pick another region or enable it in the account")]
     RegionDisabled,
-    #[error("STS is throttling requests; wait a moment and try again")]
+    #[error("STS is throttling requests; wait a minute and try again")]
     Throttled,
     #[error("STS rejected the request: {0}")]
     Invalid(String),
-    #[error("STS did not answer in time; check the network or the endpoint")]
+    #[error(
+        "STS did not answer in time; check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_STS), or allow more with --sts-timeout"
+    )]
     Timeout,
-    #[error("could not reach STS: {0}")]
+    #[error(
+        "could not reach STS ({0}); check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_STS)"
+    )]
     Unreachable(String),
-    #[error("STS sent a reply rsume could not read: {0}")]
-    BadReply(String),
-    #[error("STS's reply holds no complete credentials")]
+    #[error(
+        "STS sent a reply rsume could not read; check that the endpoint is STS (--debug shows more)"
+    )]
+    BadReply,
+    #[error("STS's reply holds no complete credentials; check that the endpoint is STS")]
     MissingCredentials,
     #[error("STS failed with {code}: {message}")]
     Other { code: String, message: String },
@@ -53,9 +59,7 @@ impl StsError {
                     .unwrap_or_else(|| "connection failed".into());
                 return StsError::Unreachable(detail);
             }
-            SdkError::ResponseError(_) => {
-                return StsError::BadReply(DisplayErrorContext(&error).to_string());
-            }
+            SdkError::ResponseError(_) => return StsError::BadReply,
             _ => {}
         }
         let message = error.message().unwrap_or_default().trim().to_owned();
@@ -79,7 +83,7 @@ impl StsError {
                 code: code.into(),
                 message,
             },
-            None => StsError::BadReply(DisplayErrorContext(&error).to_string()),
+            None => StsError::BadReply,
         }
     }
 }

@@ -16,10 +16,9 @@ use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
 use crate::resolve::{RoleStep, StsTarget};
 
-/// Bounds on one STS call, so a dead network ends in a message, not a hang. One retry
-/// covers a dropped connection or a throttle without making a real outage slow to report.
+/// Bounds on one STS call, so a dead network ends in a message, not a hang. Retries cover
+/// a dropped connection, a 5xx or a throttle without making a real outage slow to report.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_ATTEMPTS: u32 = 3;
 
 pub struct Sts {
@@ -38,8 +37,8 @@ impl Sts {
             .region(Region::new(target.region.clone()))
             .timeout_config(
                 TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .connect_timeout(CONNECT_TIMEOUT.min(target.attempt_timeout))
+                    .operation_attempt_timeout(target.attempt_timeout)
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));

@@ -4,6 +4,7 @@
 //!   test process exits.
 //! - [`fake_sts`]: a scripted STS speaking real STS XML (errors, hangs,
 //!   truncated bodies), one per test, recording every request.
+//! - [`powershell`]: checks PowerShell code by grammar and by PowerShell's quote rule.
 //! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
 
 // Each integration-test binary compiles this module but uses only a subset.
@@ -11,4 +12,5 @@
 
 pub mod fake_sts;
 pub mod moto;
+pub mod powershell;
 pub mod sandbox;

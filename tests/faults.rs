@@ -1,0 +1,199 @@
+//! A fault-injecting STS: every way a reply can go wrong gives one clear line that says what
+//! to do, empty stdout, a non-zero exit and no cache entry; transient faults are retried a
+//! bounded number of times. No secret or MFA code reaches stderr, with or without --debug.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::fake_sts::{FakeCreds, FakeSts, Reply};
+use support::sandbox::{Run, Sandbox};
+
+const CONFIG: &str = "\
+[profile alice]
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = alice
+";
+const LONG_TERM_SECRET: &str = "LONG-TERM-SECRET-alice";
+const CODE: &str = "975310";
+
+fn sandbox(sts: &FakeSts) -> Sandbox {
+    Sandbox::new(
+        CONFIG,
+        &format!(
+            "[alice]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {LONG_TERM_SECRET}\n"
+        ),
+    )
+    .endpoint(&sts.endpoint())
+    .env("RSUME_STS_TIMEOUT", "1")
+}
+
+fn assume(sandbox: &Sandbox, debug: bool) -> Run {
+    let mut args = vec!["admin", "--mfa-token", CODE, "--shell", "bash"];
+    if debug {
+        args.push("--debug");
+    }
+    sandbox.run(&args)
+}
+
+#[track_caller]
+fn assert_clean_failure(run: &Run, sandbox: &Sandbox, expected: &str, debug: bool) {
+    let stderr = run.failed();
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in: {stderr}"
+    );
+    if !debug {
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    assert!(!stderr.contains(LONG_TERM_SECRET), "{stderr}");
+    assert!(!stderr.contains(CODE), "the MFA code on stderr: {stderr}");
+    let cached = std::fs::read_dir(sandbox.path(".cache/rsume"))
+        .map(|dir| {
+            dir.filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "json")
+            })
+            .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(cached, 0, "a failed run left a cache entry");
+}
+
+#[test]
+fn final_errors_are_one_line_each() {
+    let cases = [
+        (
+            Reply::invalid_client_token_id(),
+            "AWS does not recognise these keys (InvalidClientTokenId); check the profile's aws_access_key_id",
+        ),
+        (
+            Reply::signature_does_not_match(),
+            "AWS does not recognise these keys (SignatureDoesNotMatch)",
+        ),
+        (Reply::expired_token(), "the session token has expired"),
+        (
+            Reply::access_denied(),
+            "access denied: User: arn:aws:iam::123456789012:user/alice is not authorized",
+        ),
+        (
+            Reply::mfa_failed(),
+            "AWS rejected the MFA code (wrong, expired or already used)",
+        ),
+        (
+            Reply::region_disabled(),
+            "STS is not enabled in this region",
+        ),
+        (Reply::validation_error(), "STS rejected the request"),
+        (
+            Reply::raw(
+                200,
+                &[("Content-Type", "text/xml")],
+                "<GetSessionTokenResponse><GetSess",
+            ),
+            "STS sent a reply rsume could not read",
+        ),
+        (
+            Reply::raw(
+                200,
+                &[("Content-Type", "text/html")],
+                "<html>captive portal</html>",
+            ),
+            "STS sent a reply rsume could not read",
+        ),
+        (
+            Reply::raw(
+                200,
+                &[("Content-Type", "text/xml")],
+                "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIAX</AccessKeyId></Credentials></GetSessionTokenResult></GetSessionTokenResponse>",
+            ),
+            "check that the endpoint is STS",
+        ),
+    ];
+    for (reply, expected) in cases {
+        for debug in [false, true] {
+            let sts = FakeSts::start(vec![reply.clone()]);
+            let sandbox = sandbox(&sts);
+            let run = assume(&sandbox, debug);
+            assert_clean_failure(&run, &sandbox, expected, debug);
+            assert_eq!(
+                sts.request_count(),
+                1,
+                "{expected}: a final error was retried"
+            );
+        }
+    }
+}
+
+#[test]
+fn throttling_and_server_errors_are_retried() {
+    let creds = FakeCreds::new("after", Duration::from_secs(3600));
+    for transient in [Reply::throttling(), Reply::internal_failure()] {
+        let sts = FakeSts::start(vec![transient, Reply::auto(&creds)]);
+        let run = assume(&sandbox(&sts), false);
+        assert!(run.ok().contains(&creds.access_key_id), "{}", run.stderr);
+        assert_eq!(
+            sts.actions(),
+            ["GetSessionToken", "GetSessionToken", "AssumeRole"]
+        );
+    }
+}
+
+#[test]
+fn persistent_throttling_gives_up_after_three_attempts() {
+    let sts = FakeSts::start(vec![Reply::throttling()]);
+    let sandbox = sandbox(&sts);
+    let run = assume(&sandbox, false);
+    assert_clean_failure(
+        &run,
+        &sandbox,
+        "STS is throttling requests; wait a minute",
+        false,
+    );
+    assert_eq!(sts.request_count(), 3);
+}
+
+#[test]
+fn a_reply_that_never_comes_times_out() {
+    let sts = FakeSts::start(vec![Reply::hang()]);
+    let sandbox = sandbox(&sts);
+    let started = Instant::now();
+    let run = assume(&sandbox, false);
+    assert_clean_failure(&run, &sandbox, "STS did not answer in time", false);
+    assert!(run.stderr.contains("--sts-timeout"), "{}", run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        sts.request_count(),
+        3,
+        "each attempt is bounded, and so are attempts"
+    );
+}
+
+#[test]
+fn a_closed_port_is_reported_without_hanging() {
+    // Port 9 (discard) on 127.0.0.1: nothing listens.
+    let sandbox = Sandbox::new(
+        CONFIG,
+        &format!(
+            "[alice]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {LONG_TERM_SECRET}\n"
+        ),
+    )
+    .endpoint("http://127.0.0.1:9");
+    let run = assume(&sandbox, false);
+    assert_clean_failure(&run, &sandbox, "could not reach STS", false);
+    assert!(
+        run.stderr.contains("AWS_ENDPOINT_URL_STS"),
+        "{}",
+        run.stderr
+    );
+}
