@@ -67,7 +67,7 @@ pub fn render(
     output: Output,
     shell: Shell,
     wrapped: bool,
-) -> Result<String, crate::shell::NulInValue> {
+) -> Result<String, crate::shell::BadValue> {
     match output {
         Output::Shell(changes) => shell.render(&changes),
         Output::Text(text) if wrapped => shell.render(&[Change::Print(text)]),

@@ -14,7 +14,9 @@ pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
     for row in &rows {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(widths) {
-            line.push_str(&format!("{cell:<width$}  "));
+            // Padded by hand: format!'s width is a u16, and a cell may be longer.
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 2));
         }
         out.push_str(line.trim_end());
         out.push('\n');

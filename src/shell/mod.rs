@@ -31,10 +31,20 @@ pub enum Change {
     Print(String),
 }
 
-/// A value no shell can hold: environment variables end at the first NUL byte.
+/// Linux refuses to start a program whose environment holds a string over 128 KiB
+/// (MAX_ARG_STRLEN), so a larger value would break every command typed after it.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+/// A value that must not reach the shell.
 #[derive(Debug, thiserror::Error)]
-#[error("the value for {0} contains a NUL byte, which no shell variable can hold")]
-pub struct NulInValue(pub &'static str);
+pub enum BadValue {
+    #[error("the value for {0} contains a NUL byte, which no environment variable can hold")]
+    Nul(&'static str),
+    #[error(
+        "the value for {name} is {len} bytes; over {MAX_VALUE_BYTES} bytes it would stop the shell from starting programs"
+    )]
+    TooLong { name: &'static str, len: usize },
+}
 
 /// How one shell spells the three changes. Quoting lives here too, because each shell's
 /// rules differ (fish treats `\` specially inside single quotes, PowerShell smart quotes).
@@ -85,14 +95,20 @@ impl Shell {
     }
 
     /// Shell code for `changes`, one line each (a quoted value may span lines).
-    pub fn render(self, changes: &[Change]) -> Result<String, NulInValue> {
+    pub fn render(self, changes: &[Change]) -> Result<String, BadValue> {
         let dialect = self.dialect();
         let mut out = String::new();
         for change in changes {
             let line = match change {
                 Change::Set { name, value } => {
                     if value.contains('\0') {
-                        return Err(NulInValue(name));
+                        return Err(BadValue::Nul(name));
+                    }
+                    if value.len() > MAX_VALUE_BYTES {
+                        return Err(BadValue::TooLong {
+                            name,
+                            len: value.len(),
+                        });
                     }
                     dialect.set(name, &dialect.quote(value))
                 }
@@ -145,13 +161,18 @@ mod tests {
     }
 
     #[test]
-    fn refuses_nul_in_a_value() {
-        let changes = [Change::Set {
-            name: "AWS_REGION",
-            value: "a\0b".into(),
-        }];
+    fn refuses_values_no_environment_can_hold() {
+        let set = |value: String| {
+            [Change::Set {
+                name: "AWS_REGION",
+                value,
+            }]
+        };
         for shell in [Shell::Bash, Shell::Fish, Shell::Powershell] {
-            assert!(shell.render(&changes).is_err());
+            assert!(matches!(shell.render(&set("a\0b".into())), Err(BadValue::Nul(_))));
+            let long = "x".repeat(MAX_VALUE_BYTES + 1);
+            assert!(matches!(shell.render(&set(long)), Err(BadValue::TooLong { .. })));
+            assert!(shell.render(&set("x".repeat(MAX_VALUE_BYTES))).is_ok());
         }
     }
 
