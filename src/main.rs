@@ -8,6 +8,7 @@ use rsume::cmd::{self, Output};
 use rsume::mfa::MfaError;
 
 fn main() -> ExitCode {
+    quiet_panics();
     let args: Vec<_> = std::env::args_os().collect();
     let env = |name: &str| std::env::var(name).ok();
     let cli = match Cli::try_parse_from(&args) {
@@ -24,6 +25,18 @@ fn main() -> ExitCode {
             exit_code(&error)
         }
     }
+}
+
+/// A bug should say so in one line, without the panic's message: that text is built from
+/// whatever the failing code had at hand, and must not carry a secret to the terminal.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("rsume: internal error{place}; this is a bug, please report it");
+    }));
 }
 
 /// `--help` and `--version` succeed with text (shell code under a wrapper); anything else

@@ -163,3 +163,15 @@ fn without_a_terminal_it_says_to_use_the_flag() {
     assert!(stderr.contains("pass it with --mfa-token"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn show_commands_prints_code_on_a_terminal() {
+    let sandbox = sandbox();
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" admin -s --mfa-token 975310 --shell fish; echo "exit=$?""#,
+    );
+    session.exp_string("set -gx AWS_ACCESS_KEY_ID 'ASIA").unwrap();
+    session.exp_string("set -gx RSUME_PROFILE 'admin'").unwrap();
+    session.exp_string("exit=0").unwrap();
+}
