@@ -171,7 +171,9 @@ fn show_commands_prints_code_on_a_terminal() {
         &sandbox,
         r#""$RSUME" admin -s --mfa-token 975310 --shell fish; echo "exit=$?""#,
     );
-    session.exp_string("set -gx AWS_ACCESS_KEY_ID 'ASIA").unwrap();
+    session
+        .exp_string("set -gx AWS_ACCESS_KEY_ID 'ASIA")
+        .unwrap();
     session.exp_string("set -gx RSUME_PROFILE 'admin'").unwrap();
     session.exp_string("exit=0").unwrap();
 }

@@ -169,9 +169,15 @@ mod tests {
             }]
         };
         for shell in [Shell::Bash, Shell::Fish, Shell::Powershell] {
-            assert!(matches!(shell.render(&set("a\0b".into())), Err(BadValue::Nul(_))));
+            assert!(matches!(
+                shell.render(&set("a\0b".into())),
+                Err(BadValue::Nul(_))
+            ));
             let long = "x".repeat(MAX_VALUE_BYTES + 1);
-            assert!(matches!(shell.render(&set(long)), Err(BadValue::TooLong { .. })));
+            assert!(matches!(
+                shell.render(&set(long)),
+                Err(BadValue::TooLong { .. })
+            ));
             assert!(shell.render(&set("x".repeat(MAX_VALUE_BYTES))).is_ok());
         }
     }

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_sts::config::retry::RetryConfig;
 use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
 
 use crate::credentials::{Credentials, Secret};
@@ -65,11 +66,7 @@ impl Sts {
             .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
             .customize()
             .config_override(signed_by(source));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(StsError::from_sdk)?;
-        convert(output.credentials())
+        convert(self.send(request.send())?.credentials())
     }
 
     pub fn assume_role(
@@ -86,11 +83,18 @@ impl Sts {
             .set_duration_seconds(role.duration.map(|d| d as i32))
             .customize()
             .config_override(signed_by(source));
-        let output = self
-            .runtime
-            .block_on(request.send())
-            .map_err(StsError::from_sdk)?;
-        convert(output.credentials())
+        convert(self.send(request.send())?.credentials())
+    }
+
+    /// Runs one request to completion on the runtime, sorting SDK errors by what to do.
+    fn send<O, E>(
+        &self,
+        request: impl Future<Output = Result<O, SdkError<E>>>,
+    ) -> Result<O, StsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.runtime.block_on(request).map_err(StsError::from_sdk)
     }
 }
 
