@@ -50,6 +50,7 @@ fn assert_clean_failure(run: &Run, sandbox: &Sandbox, expected: &str, debug: boo
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     }
     assert!(!stderr.contains(LONG_TERM_SECRET), "{stderr}");
+    assert!(!stderr.contains("LEAKED-"), "{stderr}");
     assert!(!stderr.contains(CODE), "the MFA code on stderr: {stderr}");
     let cached = std::fs::read_dir(sandbox.path(".cache/rsume"))
         .map(|dir| {
@@ -112,6 +113,15 @@ fn final_errors_are_one_line_each() {
                 200,
                 &[("Content-Type", "text/xml")],
                 "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIAX</AccessKeyId></Credentials></GetSessionTokenResult></GetSessionTokenResponse>",
+            ),
+            "check that the endpoint is STS",
+        ),
+        (
+            // Cut off inside the credentials: the parser's complaint must not quote them.
+            Reply::raw(
+                200,
+                &[("Content-Type", "text/xml")],
+                "<GetSessionTokenResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetSessionTokenResult><Credentials><AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>LEAKED-SECRET-IN-REPLY</SecretAccessKey><SessionToken>LEAKED-TOKEN",
             ),
             "check that the endpoint is STS",
         ),

@@ -110,6 +110,9 @@ fn signed_by(source: &Credentials) -> aws_sdk_sts::config::Builder {
     )
 }
 
+/// The SDK fills a missing field with a default (an empty string, a 1970 expiry) and
+/// accepts a reply cut off mid-way, so completeness is checked here: every part present
+/// and an expiry still ahead.
 fn convert(credentials: Option<&StsCredentials>) -> Result<Credentials, StsError> {
     let c = credentials.ok_or(StsError::MissingCredentials)?;
     if c.access_key_id().is_empty()
@@ -118,8 +121,10 @@ fn convert(credentials: Option<&StsCredentials>) -> Result<Credentials, StsError
     {
         return Err(StsError::MissingCredentials);
     }
-    let expiration =
-        SystemTime::try_from(*c.expiration()).map_err(|_| StsError::MissingCredentials)?;
+    let expiration = SystemTime::try_from(*c.expiration())
+        .ok()
+        .filter(|at| *at > SystemTime::now())
+        .ok_or(StsError::MissingCredentials)?;
     Ok(Credentials {
         access_key_id: c.access_key_id().to_owned(),
         secret_access_key: Secret::new(c.secret_access_key()),
