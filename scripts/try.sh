@@ -60,6 +60,9 @@ import boto3
 print(boto3.client("sts").get_caller_identity()["Arn"])
 PY
 echo
+echo "== again, no code needed: the role comes from the cache, without an STS call"
+eval "$("$rsume" demo-admin)"
+echo
 echo "== eval \"\$(rsume --unset)\""
 eval "$("$rsume" --unset)"
 echo "AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-<unset>}"

@@ -77,7 +77,7 @@ fn write_stdout(text: &str) -> ExitCode {
 
 /// One line: the error and its causes, outermost first.
 fn report(error: &anyhow::Error) {
-    eprintln!("rsume: {error:#}");
+    rsume::log::error(format_args!("{error:#}"));
 }
 
 fn exit_code(error: &anyhow::Error) -> ExitCode {

@@ -207,3 +207,26 @@ fn a_closed_port_is_reported_without_hanging() {
         run.stderr
     );
 }
+
+#[test]
+fn escape_sequences_from_the_files_never_reach_the_terminal() {
+    let sandbox = Sandbox::new(
+        "[profile evil]\nrole_arn = arn:aws:iam::1:role/x\u{1b}]0;owned\u{7}\u{202E}\nsource_profile = u\n",
+        "[u]\naws_access_key_id = AKIAU\naws_secret_access_key = s\n",
+    )
+    .endpoint("http://127.0.0.1:9");
+    for args in [
+        &["evil", "--shell", "bash"][..],
+        &["evil", "--shell", "bash", "--debug"],
+    ] {
+        let stderr = sandbox.run(args).failed().to_owned();
+        assert!(
+            stderr.contains("role/x\\u{1b}]0;owned\\u{7}\\u{202e}"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\u{202E}'),
+            "{stderr:?}"
+        );
+    }
+}

@@ -8,22 +8,21 @@ const TRIES: u32 = 3;
 pub fn from_terminal() -> CodeSource<'static> {
     Box::new(|serial| {
         for _ in 0..TRIES {
-            let typed = read_hidden(&format!("MFA code for {serial}: ")).map_err(|error| {
-                match error.kind() {
-                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => {
-                        MfaError::Cancelled
-                    }
-                    _ => {
-                        crate::log::debug(format_args!("cannot prompt on the terminal: {error}"));
-                        MfaError::NoTerminal {
-                            serial: serial.to_owned(),
-                        }
+            let prompt = format!("MFA code for {}: ", crate::log::printable(serial));
+            let typed = read_hidden(&prompt).map_err(|error| match error.kind() {
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => {
+                    MfaError::Cancelled
+                }
+                _ => {
+                    crate::log::debug(format_args!("cannot prompt on the terminal: {error}"));
+                    MfaError::NoTerminal {
+                        serial: serial.to_owned(),
                     }
                 }
             })?;
             match MfaCode::parse(&typed) {
                 Ok(code) => return Ok(code),
-                Err(error) => eprintln!("rsume: {error}, try again"),
+                Err(error) => crate::log::info(format_args!("{error}, try again")),
             }
         }
         Err(MfaError::TooManyTries(TRIES))
