@@ -50,18 +50,6 @@ fn assume(sandbox: &Sandbox, args: &[&str]) -> Run {
     sandbox.run(&all)
 }
 
-fn cache_dir(sandbox: &Sandbox) -> std::path::PathBuf {
-    sandbox.path(".cache/rsume")
-}
-
-fn entries(sandbox: &Sandbox) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(cache_dir(sandbox))
-        .map(|dir| dir.map(|e| e.unwrap().path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
-    files
-}
-
 #[test]
 fn a_second_run_makes_no_sts_call_and_needs_no_code() {
     let (sts, sandbox) = setup(Reply::auto(&hour()));
@@ -145,7 +133,7 @@ fn refresh_flags_skip_what_they_name() {
 fn no_cache_neither_reads_nor_writes() {
     let (sts, sandbox) = setup(Reply::auto(&hour()));
     assume(&sandbox, &["admin", "--mfa-token", "975310", "--no-cache"]).ok();
-    assert!(entries(&sandbox).is_empty());
+    assert!(sandbox.cache_entries().is_empty());
     assume(&sandbox, &["admin", "--mfa-token", "975310"]).ok();
     assert_eq!(sts.request_count(), 4);
     let sandbox = sandbox.env("RSUME_NO_CACHE", "1");
@@ -191,9 +179,9 @@ fn entries_close_to_expiry_are_renewed() {
 fn files_are_private_and_written_whole() {
     let (_sts, sandbox) = setup(Reply::auto(&hour()));
     assume(&sandbox, &["admin", "--mfa-token", "975310"]).ok();
-    let dir = cache_dir(&sandbox);
+    let dir = sandbox.cache_dir();
     assert_eq!(std::fs::metadata(&dir).unwrap().mode() & 0o777, 0o700);
-    let files = entries(&sandbox);
+    let files = sandbox.cache_entries();
     assert_eq!(files.len(), 2, "an MFA session and a role");
     for file in &files {
         assert_eq!(std::fs::metadata(file).unwrap().mode() & 0o777, 0o600);
@@ -218,7 +206,7 @@ fn files_are_private_and_written_whole() {
 fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
     let (sts, sandbox) = setup(Reply::auto(&hour()));
     assume(&sandbox, &["bob-admin"]).ok();
-    let file = entries(&sandbox).pop().unwrap();
+    let file = sandbox.cache_entries().pop().unwrap();
     std::fs::write(&file, "{ half an entry").unwrap();
     let run = assume(&sandbox, &["bob-admin"]);
     run.ok();
@@ -296,18 +284,7 @@ fn cache_location_follows_the_environment() {
     let xdg = sandbox.path("xdg");
     let sandbox = sandbox.env("XDG_CACHE_HOME", &xdg.display().to_string());
     assume(&sandbox, &["bob-admin"]).ok();
-    assert_eq!(
-        std::fs::read_dir(xdg.join("rsume"))
-            .unwrap()
-            .filter(|e| e
-                .as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "json"))
-            .count(),
-        1
-    );
+    assert_eq!(Sandbox::entries_in(&xdg.join("rsume")).len(), 1);
     let own = sandbox.path("own");
     let sandbox = sandbox.env("RSUME_CACHE_DIR", &own.display().to_string());
     assume(&sandbox, &["bob-admin"]).ok();
@@ -346,7 +323,7 @@ fn parallel_cold_runs_make_one_call_per_key() {
         );
     }
     assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
-    assert_eq!(entries(&sandbox).len(), 2);
+    assert_eq!(sandbox.cache_entries().len(), 2);
 }
 
 #[test]
@@ -390,11 +367,11 @@ fn list_and_clear() {
         "{}",
         run.stderr
     );
-    assert_eq!(entries(&sandbox).len(), 2);
+    assert_eq!(sandbox.cache_entries().len(), 2);
     sandbox.run(&["cache", "clear"]).ok();
-    assert_eq!(entries(&sandbox).len(), 0);
+    assert_eq!(sandbox.cache_entries().len(), 0);
     assert_eq!(
-        std::fs::read_dir(cache_dir(&sandbox)).unwrap().count(),
+        std::fs::read_dir(sandbox.cache_dir()).unwrap().count(),
         0,
         "locks left behind"
     );

@@ -52,18 +52,7 @@ fn assert_clean_failure(run: &Run, sandbox: &Sandbox, expected: &str, debug: boo
     assert!(!stderr.contains(LONG_TERM_SECRET), "{stderr}");
     assert!(!stderr.contains("LEAKED-"), "{stderr}");
     assert!(!stderr.contains(CODE), "the MFA code on stderr: {stderr}");
-    let cached = std::fs::read_dir(sandbox.path(".cache/rsume"))
-        .map(|dir| {
-            dir.filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "json")
-            })
-            .count()
-        })
-        .unwrap_or(0);
+    let cached = sandbox.cache_entries().len();
     assert_eq!(cached, 0, "a failed run left a cache entry");
 }
 

@@ -92,12 +92,8 @@ fn a_crash_before_the_rename_leaves_the_old_entry_in_use() {
     )
     .endpoint(&sts.endpoint());
     let first = sandbox.run(&["r", "--shell", "bash"]).ok().to_owned();
-    let dir = sandbox.path(".cache/rsume");
-    let entry = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .unwrap();
+    let dir = sandbox.cache_dir();
+    let entry = sandbox.cache_entries().pop().unwrap();
     // What a writer killed mid-write leaves: half a temporary file beside the entry.
     let stem = entry.file_stem().unwrap().to_string_lossy().into_owned();
     std::fs::write(

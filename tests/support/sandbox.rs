@@ -182,6 +182,25 @@ impl Sandbox {
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
+
+    /// Where rsume caches by default in this HOME.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.path(".cache/rsume")
+    }
+
+    /// The cache entries (`*.json`) in `dir`; none when it does not exist.
+    pub fn entries_in(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        files
+    }
+
+    /// The cache entries in the default cache directory.
+    pub fn cache_entries(&self) -> Vec<PathBuf> {
+        Self::entries_in(&self.cache_dir())
+    }
 }
 
 /// A per-process counter, so parallel tests in one sandbox never share a file.
