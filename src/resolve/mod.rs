@@ -179,13 +179,13 @@ pub fn plan(
             break static_source(profile)?;
         }
         let Some(role_arn) = profile.get("role_arn") else {
+            unsupported(profile)?;
             if !is_target {
                 return Err(ResolveError::SourceWithoutCredentials {
                     profile: profile.name().into(),
                     user: visited[visited.len() - 2].into(),
                 });
             }
-            unsupported(profile)?;
             root_user = Some(profile);
             break static_source(profile)?;
         };

@@ -276,6 +276,14 @@ fn unsupported_kinds_say_so() {
         error.contains("sso_session") && error.contains("not support"),
         "{error}"
     );
+    // Also when such a profile is some role's source.
+    let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = s\n\
+                  [profile s]\ncredential_process = /bin/creds\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let error = plan(&set, "r", &Overrides::default(), &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("'s' uses credential_process"), "{error}");
 }
 
 #[test]
