@@ -64,12 +64,14 @@ pub fn fetch(
 ) -> Result<Fetched, FetchError> {
     let steps = &plan.steps;
     let keys = cache.map(|_| cache::keys(plan)).unwrap_or_default();
-    let cached = |i: usize| cache.and_then(|cache| usable(cache, &keys[i], &steps[i], policy));
+    let cached = |i: usize, problems| {
+        cache.and_then(|cache| usable(cache, &keys[i], &steps[i], policy, problems))
+    };
 
     // Newest first: a fresh final entry means no prompt and no STS at all.
     let hit = (0..steps.len())
         .rev()
-        .find_map(|i| cached(i).map(|c| (i, c)));
+        .find_map(|i| cached(i, Problems::Ignore).map(|c| (i, c)));
     let (mut current, first) = match hit {
         Some((i, credentials)) => (credentials, i + 1),
         None => (plan.source.credentials().clone(), 0),
@@ -85,7 +87,7 @@ pub fn fetch(
     for (i, step) in steps.iter().enumerate().skip(first) {
         // Concurrent runs queue here; whoever comes second finds the first one's entry.
         let _lock = cache.and_then(|cache| warn_on_error(cache.lock(&keys[i])));
-        if let Some(credentials) = cached(i) {
+        if let Some(credentials) = cached(i, Problems::Warn) {
             current = credentials;
             continue;
         }
@@ -147,8 +149,22 @@ fn call(
     }
 }
 
+/// Whether a lookup reports a broken entry. The first pass only looks for the newest usable
+/// entry; the pass under the lock is the one that replaces a broken entry, and says so once.
+#[derive(Clone, Copy)]
+enum Problems {
+    Ignore,
+    Warn,
+}
+
 /// The cached credentials for one step, if the policy allows them and enough life is left.
-fn usable(cache: &Cache, key: &Key, step: &Step, policy: &CachePolicy) -> Option<Credentials> {
+fn usable(
+    cache: &Cache,
+    key: &Key,
+    step: &Step,
+    policy: &CachePolicy,
+    problems: Problems,
+) -> Option<Credentials> {
     let (margin, lifetime, ignored) = match step {
         Step::MfaSession { duration, .. } => (MFA_SESSION_MARGIN, *duration, policy.refresh_mfa),
         Step::AssumeRole(role) => (
@@ -160,7 +176,12 @@ fn usable(cache: &Cache, key: &Key, step: &Step, policy: &CachePolicy) -> Option
     if ignored {
         return None;
     }
-    let (about, credentials) = warn_on_error(cache.load(key))??;
+    let loaded = match (cache.load(key), problems) {
+        (Ok(loaded), _) => loaded,
+        (Err(_), Problems::Ignore) => None,
+        (Err(error), Problems::Warn) => warn_on_error(Err(error))?,
+    };
+    let (about, credentials) = loaded?;
     // Never demand more than half the lifetime, or short sessions would never be reused.
     let margin = policy
         .margin

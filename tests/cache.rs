@@ -210,6 +210,7 @@ fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
     std::fs::write(&file, "{ half an entry").unwrap();
     let run = assume(&sandbox, &["bob-admin"]);
     run.ok();
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
     assert!(
         run.stderr.contains("warning: ignoring the cache entry"),
         "{}",
