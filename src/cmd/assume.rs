@@ -40,7 +40,12 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
     })?;
     log::debug(format_args!("plan for '{name}': {}", describe(&plan)));
 
-    let cache = if args.no_cache { None } else { open_cache(env) };
+    // Long-term keys need no STS call, so nothing to cache.
+    let cache = if args.no_cache || plan.steps.is_empty() {
+        None
+    } else {
+        open_cache(env)
+    };
     let policy = CachePolicy {
         refresh_roles: args.refresh,
         refresh_mfa: args.refresh_mfa,
