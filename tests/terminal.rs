@@ -177,3 +177,20 @@ fn show_commands_prints_code_on_a_terminal() {
     session.exp_string("set -gx RSUME_PROFILE 'admin'").unwrap();
     session.exp_string("exit=0").unwrap();
 }
+
+#[test]
+fn the_wrapper_prompts_on_the_terminal_and_applies_the_result() {
+    let sandbox = sandbox();
+    let mut shell = sandbox.program("bash");
+    shell.args([
+        "--noprofile",
+        "--norc",
+        "-c",
+        r#"stty echo; eval "$(rsume init bash)"; rsume admin; echo "status=$? key=$AWS_ACCESS_KEY_ID""#,
+    ]);
+    let mut session = spawn_command(shell, Some(30_000)).expect("spawn on a pty");
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("975310").unwrap();
+    session.exp_string("admin: new role credentials").unwrap();
+    session.exp_string("status=0 key=ASIA").unwrap();
+}
