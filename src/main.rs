@@ -35,7 +35,9 @@ fn quiet_panics() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("rsume: internal error{place}; this is a bug, please report it");
+        rsume::log::error(format_args!(
+            "internal error{place}; this is a bug, please report it"
+        ));
     }));
 }
 
@@ -69,7 +71,7 @@ fn write_stdout(text: &str) -> ExitCode {
     {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("rsume: could not write to stdout: {error}");
+            rsume::log::error(format_args!("could not write to stdout: {error}"));
             ExitCode::FAILURE
         }
     }
