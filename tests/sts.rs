@@ -214,3 +214,75 @@ fn a_malformed_mfa_flag_fails_before_any_call() {
     }
     assert_eq!(sts.request_count(), 0);
 }
+
+#[test]
+fn session_durations_reach_sts() {
+    let session = FakeCreds::new("s", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&session)]);
+    run(
+        &sts,
+        &[
+            "alice",
+            "--mfa-token",
+            "975310",
+            "--session-duration",
+            "1h",
+            "--shell",
+            "bash",
+            "--no-cache",
+        ],
+    )
+    .ok();
+    let config = format!(
+        "{CONFIG}\n[profile short]\nmfa_serial = arn:aws:iam::1:mfa/s\nduration_seconds = 7200\n"
+    );
+    Sandbox::new(
+        &config,
+        "[short]\naws_access_key_id = AKIASHORT\naws_secret_access_key = s\n",
+    )
+    .endpoint(&sts.endpoint())
+    .run(&["short", "--mfa-token", "975310", "--shell", "bash"])
+    .ok();
+    let durations: Vec<_> = sts
+        .requests()
+        .iter()
+        .map(|r| r.field("DurationSeconds").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        durations,
+        [Some("3600".to_owned()), Some("7200".to_owned())]
+    );
+}
+
+#[test]
+fn environment_keys_can_assume_a_role() {
+    let role = FakeCreds::new("env-role", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&role)]);
+    let config = "[profile from-env]\nrole_arn = arn:aws:iam::123456789012:role/ci\ncredential_source = Environment\n";
+    let result = Sandbox::new(config, "")
+        .endpoint(&sts.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "AKIAFROMENV")
+        .env("AWS_SECRET_ACCESS_KEY", "ENV-SECRET")
+        .run(&["from-env", "--shell", "bash"]);
+    assert!(result.ok().contains(&role.access_key_id));
+    assert_eq!(sts.requests()[0].access_key_id(), Some("AKIAFROMENV"));
+}
+
+#[test]
+fn the_profile_endpoint_url_is_honoured() {
+    let role = FakeCreds::new("ep", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&role)]);
+    let config = format!(
+        "[profile bob-role]\nrole_arn = arn:aws:iam::123456789012:role/readonly\nsource_profile = bob\nendpoint_url = {}\n",
+        sts.endpoint()
+    );
+    let result = Sandbox::new(&config, &credentials())
+        .without("AWS_ENDPOINT_URL_STS")
+        .run(&["bob-role", "--shell", "bash"]);
+    assert!(
+        result.ok().contains(&role.access_key_id),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(sts.request_count(), 1);
+}
