@@ -131,9 +131,13 @@ fn final_errors_are_one_line_each() {
 }
 
 #[test]
-fn throttling_and_server_errors_are_retried() {
+fn throttling_server_errors_and_dropped_connections_are_retried() {
     let creds = FakeCreds::new("after", Duration::from_secs(3600));
-    for transient in [Reply::throttling(), Reply::internal_failure()] {
+    for transient in [
+        Reply::throttling(),
+        Reply::internal_failure(),
+        Reply::disconnect(),
+    ] {
         let sts = FakeSts::start(vec![transient, Reply::auto(&creds)]);
         let run = assume(&sandbox(&sts), false);
         assert!(run.ok().contains(&creds.access_key_id), "{}", run.stderr);

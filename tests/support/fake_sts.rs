@@ -654,11 +654,6 @@ impl FakeSts {
         format!("http://{}", self.addr)
     }
 
-    /// The listening address (`127.0.0.1:<port>`).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// All requests received so far, in arrival order.
     pub fn requests(&self) -> Vec<Request> {
         self.shared.lock().requests.clone()
