@@ -122,14 +122,13 @@ impl Shell {
     }
 }
 
-/// The quoting alone, for tests that check it against real shells.
-pub fn quote(shell: Shell, value: &str) -> String {
-    shell.dialect().quote(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn quote(shell: Shell, value: &str) -> String {
+        shell.dialect().quote(value)
+    }
 
     fn sample() -> Vec<Change> {
         vec![
