@@ -4,6 +4,7 @@ use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::credentials::Secret;
 use crate::shell::Shell;
 
 #[derive(Debug, Parser)]
@@ -58,8 +59,8 @@ pub struct AssumeArgs {
     pub profile: Option<String>,
 
     /// The 6-digit MFA code, instead of asking on the terminal
-    #[arg(long, value_name = "CODE")]
-    pub mfa_token: Option<String>,
+    #[arg(long, value_name = "CODE", value_parser = |text: &str| Ok::<_, String>(Secret::new(text)))]
+    pub mfa_token: Option<Secret>,
 
     /// Region to export (and to call STS in), instead of the profile's
     #[arg(long)]
@@ -172,6 +173,13 @@ mod tests {
     fn definition_is_valid() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_hides_the_mfa_code() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["rsume", "admin", "--mfa-token", "975310"]).unwrap();
+        assert!(!format!("{cli:?}").contains("975310"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::{exports, log, mfa, time};
 pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
     // A malformed --mfa-token fails before any file is read or STS is called.
     let mut code_source = match &args.mfa_token {
-        Some(text) => mfa::from_flag(text).context("--mfa-token")?,
+        Some(code) => mfa::from_flag(code.expose()).context("--mfa-token")?,
         None => mfa::from_terminal(),
     };
     let (files, set) = config::load(env)?;

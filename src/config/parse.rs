@@ -14,8 +14,7 @@ pub(super) const WHITESPACE: &[char] = &[' ', '\t'];
 /// Both characters start a comment.
 const COMMENT: &[char] = &['#', ';'];
 
-/// One complete item of a file, in file order.
-#[derive(Debug)]
+/// One complete item of a file, in file order. No `Debug`: a property's value may be a key.
 pub(super) enum Event<'a> {
     /// A `[...]` header: the text between the brackets, without the comment after `]`, not
     /// trimmed inside; and its 1-based line.
@@ -24,8 +23,7 @@ pub(super) enum Event<'a> {
     Property(RawProperty<'a>),
 }
 
-/// One `key = value` line plus any continuation lines.
-#[derive(Debug)]
+/// One `key = value` line plus any continuation lines. No `Debug`, for the same reason.
 pub(super) struct RawProperty<'a> {
     /// Key as written (trimmed); lowercased and validated later.
     pub key: &'a str,

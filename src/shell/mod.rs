@@ -19,8 +19,8 @@ pub enum Shell {
 }
 
 /// One thing the caller's shell should do. Names are compile-time constants, so only the
-/// values need quoting.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// values need quoting. `Debug` hides the values: among them are the secret key and token.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Change {
     /// Set and export an environment variable.
     Set { name: &'static str, value: String },
@@ -34,6 +34,16 @@ pub enum Change {
 /// Linux refuses to start a program whose environment holds a string over 128 KiB
 /// (MAX_ARG_STRLEN), so a larger value would break every command typed after it.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Set { name, .. } => write!(f, "Set({name} = <redacted>)"),
+            Change::Unset(name) => write!(f, "Unset({name})"),
+            Change::Print(text) => write!(f, "Print({} bytes)", text.len()),
+        }
+    }
+}
 
 /// A value that must not reach the shell.
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +189,18 @@ mod tests {
             ));
             assert!(shell.render(&set("x".repeat(MAX_VALUE_BYTES))).is_ok());
         }
+    }
+
+    #[test]
+    fn debug_hides_values() {
+        let change = Change::Set {
+            name: "AWS_SECRET_ACCESS_KEY",
+            value: "very-secret".into(),
+        };
+        assert_eq!(
+            format!("{change:?}"),
+            "Set(AWS_SECRET_ACCESS_KEY = <redacted>)"
+        );
     }
 
     #[test]
