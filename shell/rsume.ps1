@@ -1,9 +1,25 @@
 # rsume for PowerShell: `rsume PROFILE` sets the profile's credentials in this session.
 # Load with:  rsume init powershell | Out-String | Invoke-Expression   (for example in $PROFILE)
-function rsume {
-    # Under --wrapper every output of rsume is shell code; a failed run prints nothing
-    # and its status is returned without evaluating anything.
+function global:rsume {
     $exe = Get-Command -Name rsume -CommandType Application -ErrorAction Stop | Select-Object -First 1
+    # Commands that talk to the terminal or run a program are run as they are; the lists
+    # come from rsume's own command definition.
+    $valueFlags = @(@VALUE_FLAGS@)
+    $direct = @(@DIRECT_COMMANDS@)
+    $skip = $false
+    foreach ($word in $args) {
+        if ($skip) { $skip = $false; continue }
+        if ($word -ceq '--') { break }
+        if ($valueFlags -ccontains $word) { $skip = $true; continue }
+        if ("$word".StartsWith('-')) { continue }
+        if ($direct -ccontains $word) {
+            & $exe @args
+            return
+        }
+        break
+    }
+    # Under --wrapper every output of rsume is shell code; a failed run prints nothing,
+    # leaves its status in $LASTEXITCODE and is not evaluated.
     $code = & $exe --wrapper powershell @args
     if ($LASTEXITCODE -ne 0) { return }
     if ($code) { Invoke-Expression ($code -join "`n") }

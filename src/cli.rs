@@ -1,28 +1,47 @@
-//! The command line. `rsume <profile>` is the main job, so it needs no subcommand.
+//! The command line: `rsume [FLAGS] PROFILE` or `rsume [FLAGS] COMMAND …`, the same with and
+//! without the wrapper. A first word that names a command is that command; a profile of the
+//! same name is reached with `-p NAME`. Flags that shape a run (`--debug`, `--shell`,
+//! `--no-cache`, …) are global, so they go before or after the command word.
 
 use std::ffi::OsString;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 use crate::credentials::Secret;
 use crate::shell::Shell;
+
+const AFTER_HELP: &str = "\
+Use it as  eval \"$(rsume PROFILE)\"  (bash, zsh),  rsume PROFILE | source  (fish)
+or  rsume PROFILE | Invoke-Expression  (PowerShell); with the wrapper from
+`rsume init <shell>` it is just  rsume PROFILE.
+A profile named like a command is assumed with  rsume -p NAME.
+Exit status: 0 success, 1 failure, 2 usage error or bad value, 130 cancelled prompt.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "rsume",
     version,
     about = "Assume an AWS profile in this shell, with MFA, role chains and four shells",
-    args_conflicts_with_subcommands = true,
-    after_help = "Use it as  eval \"$(rsume PROFILE)\"  (bash, zsh),  rsume PROFILE | source  (fish)\n\
-                  or  rsume PROFILE | Invoke-Expression  (PowerShell); with the wrapper from\n\
-                  `rsume init <shell>` it is just  rsume PROFILE."
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub assume: AssumeArgs,
+    /// Profile to assume [default: $AWS_PROFILE, else $AWS_DEFAULT_PROFILE, else "default"]
+    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    pub profile: Option<String>,
+
+    /// Words after the profile. rsume runs no program, so these only earn a message that says
+    /// how to run one with the credentials.
+    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub after_profile: Vec<OsString>,
+
+    /// Profile to assume, also one named like a command (rsume -p init)
+    #[arg(short = 'p', long = "profile", value_name = "PROFILE", conflicts_with = "profile",
+          add = ArgValueCandidates::new(profile_candidates))]
+    pub profile_flag: Option<String>,
 
     /// Clear every variable rsume sets
-    #[arg(short, long, conflicts_with_all = ["profile", "list_profiles"])]
+    #[arg(short, long, conflicts_with_all = ["profile", "profile_flag", "list_profiles"])]
     pub unset: bool,
 
     /// List the profiles in the AWS files
@@ -37,6 +56,20 @@ pub struct Cli {
     #[arg(short, long)]
     pub show_commands: bool,
 
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How rsume talks: which shell to write for, and how much to say on stderr.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
     /// Shell to write code for [default: the calling shell]
     #[arg(long, value_enum, global = true)]
     pub shell: Option<Shell>,
@@ -49,57 +82,61 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub debug: bool,
 
-    #[command(subcommand)]
-    pub command: Option<Command>,
+    /// Say nothing on stderr but errors
+    #[arg(short, long, global = true, conflicts_with = "debug")]
+    pub quiet: bool,
 }
 
+/// How to get the credentials: shared by every command that gets them.
 #[derive(Debug, Args)]
-pub struct AssumeArgs {
-    /// Profile to assume [default: $AWS_PROFILE, else "default"]
-    pub profile: Option<String>,
-
+#[command(next_help_heading = "Credentials")]
+pub struct RequestArgs {
     /// The 6-digit MFA code, instead of asking on the terminal
-    #[arg(long, value_name = "CODE", value_parser = |text: &str| Ok::<_, String>(Secret::new(text)))]
+    #[arg(long, global = true, value_name = "CODE",
+          value_parser = |text: &str| Ok::<_, String>(Secret::new(text)))]
     pub mfa_token: Option<Secret>,
 
     /// Region to export (and to call STS in), instead of the profile's
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub region: Option<String>,
 
-    /// Length of the MFA session: seconds, or with a unit (90m, 12h) [default: 12h]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Length of a new MFA session: seconds, or with a unit (90m, 12h, 1d) [default: 12h]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub session_duration: Option<u32>,
 
     /// Length of the role session for the profile's own role [default: the profile's
     /// duration_seconds, else 1h]
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
     pub role_duration: Option<u32>,
 
     /// Give up on an STS attempt after this long (3 attempts at most) [default: 10s]
-    #[arg(long, value_name = "DURATION", env = "RSUME_STS_TIMEOUT", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", env = "RSUME_STS_TIMEOUT",
+          value_parser = parse_duration)]
     pub sts_timeout: Option<u32>,
 
     /// Ignore cached role credentials (a cached MFA session is still used)
-    #[arg(short, long)]
+    #[arg(short, long, global = true)]
     pub refresh: bool,
 
     /// Ignore the cached MFA session too, and ask for a new code
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub refresh_mfa: bool,
 
     /// Neither read nor write the credential cache
-    #[arg(long, env = "RSUME_NO_CACHE", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, global = true, env = "RSUME_NO_CACHE",
+          value_parser = clap::builder::FalseyValueParser::new())]
     pub no_cache: bool,
 
     /// Use a cached entry only while more than this is left [default: 15m for roles, 10m for
     /// MFA sessions]
-    #[arg(long, value_name = "DURATION", env = "RSUME_REFRESH_MARGIN", value_parser = parse_duration)]
+    #[arg(long, global = true, value_name = "DURATION", env = "RSUME_REFRESH_MARGIN",
+          value_parser = parse_duration)]
     pub refresh_margin: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the wrapper function for a shell, e.g. eval "$(rsume init bash)"
+    /// Print the wrapper function (and completions) for a shell: eval "$(rsume init bash)"
     Init {
         #[arg(value_enum)]
         shell: Shell,
@@ -107,6 +144,20 @@ pub enum Command {
     /// Show or clear cached credentials
     #[command(subcommand)]
     Cache(CacheCommand),
+    #[command(flatten)]
+    Direct(DirectCommand),
+}
+
+/// Commands that write to the terminal themselves or run a program: the wrappers run these
+/// as they are, never capturing their output. The wrapper text lists their names, taken
+/// from this enum (see `direct_command_names`).
+#[derive(Debug, Subcommand)]
+pub enum DirectCommand {
+    /// Print the completion script for a shell (rsume init loads it for you)
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,17 +171,78 @@ pub enum CacheCommand {
     },
 }
 
+/// What a command writes to stdout, which decides what the wrapper does with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prints {
+    /// Shell code that changes the caller's shell (assume, `--unset`): the wrapper evaluates
+    /// it, and without a wrapper it is refused on a terminal.
+    Exports,
+    /// Text for a person or for the caller's own `eval` (`-l`, `cache`, `init`, help): under
+    /// the wrapper it is wrapped in a print command, so it shows as it would without.
+    Text,
+    /// The command talks to the terminal or runs a program: never captured.
+    Direct,
+}
+
 impl Cli {
-    /// The shell whose code to write: the wrapper's, `--shell`, or the detected one.
-    pub fn target_shell(&self, env: &dyn Fn(&str) -> Option<String>) -> Shell {
-        self.wrapper
-            .or(self.shell)
-            .unwrap_or_else(|| crate::shell::detect(env))
+    /// A flag given that only means something without a command (clap cannot say "conflicts
+    /// with every subcommand" while letting global flags stand before the command word).
+    pub fn assume_only_flag(&self) -> Option<&'static str> {
+        [
+            (self.profile_flag.is_some(), "-p/--profile"),
+            (self.unset, "--unset"),
+            (self.list_profiles, "--list-profiles"),
+            (self.show_commands, "--show-commands"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
+    pub fn prints(&self) -> Prints {
+        match &self.command {
+            Some(Command::Direct(_)) => Prints::Direct,
+            Some(_) => Prints::Text,
+            None if self.list_profiles => Prints::Text,
+            None => Prints::Exports,
+        }
     }
 }
 
-/// `--wrapper` read before clap runs, so `--help` and `--version` can still be shaped as
-/// shell code when a wrapper is evaluating stdout.
+/// The names of the direct commands, for the wrapper text.
+pub fn direct_command_names() -> Vec<String> {
+    let holder = DirectCommand::augment_subcommands(clap::Command::new("rsume"));
+    holder
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every top-level flag that takes its value as the next word (`--region X`, `-p X`), so the
+/// wrapper can find the command word without parsing the rest.
+pub fn flags_with_values() -> Vec<String> {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let mut flags = Vec::new();
+    for arg in command.get_arguments() {
+        if arg.is_positional() || !arg.get_action().takes_values() {
+            continue;
+        }
+        flags.extend(arg.get_long().map(|l| format!("--{l}")));
+        flags.extend(arg.get_short().map(|s| format!("-{s}")));
+    }
+    flags
+}
+
+/// Which shell to write for: the wrapper's, then `--shell`.
+impl OutputArgs {
+    pub fn chosen_shell(&self) -> Option<Shell> {
+        self.wrapper.or(self.shell)
+    }
+}
+
+/// `--wrapper` read before clap runs, so `--help`, `--version` and usage errors can still be
+/// shaped as shell code when a wrapper is evaluating stdout.
 pub fn wrapper_in(args: &[OsString]) -> Option<Shell> {
     use clap::ValueEnum;
     let mut iter = args.iter().filter_map(|a| a.to_str());
@@ -146,8 +258,20 @@ pub fn wrapper_in(args: &[OsString]) -> Option<Shell> {
     None
 }
 
-/// `3600`, `3600s`, `90m` or `12h`, in seconds.
+/// Profile names for completion, read from the user's files at TAB time.
+fn profile_candidates() -> Vec<CompletionCandidate> {
+    let env = |name: &str| std::env::var(name).ok();
+    let Ok((_, set)) = crate::config::load(&env) else {
+        return Vec::new();
+    };
+    set.profiles()
+        .map(|p| CompletionCandidate::new(p.name()))
+        .collect()
+}
+
+/// `3600`, `3600s`, `90m`, `12h` or `1d`, in seconds.
 fn parse_duration(text: &str) -> Result<u32, String> {
+    const HINT: &str = "use seconds, or a number with s, m, h or d (for example 12h)";
     let (number, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
         _ => (text, 's'),
@@ -156,29 +280,33 @@ fn parse_duration(text: &str) -> Result<u32, String> {
         's' => 1,
         'm' => 60,
         'h' => 3600,
-        _ => return Err("use seconds, or a number with s, m or h".into()),
+        'd' => 86_400,
+        _ => return Err(HINT.into()),
     };
     number
         .parse::<u32>()
         .ok()
         .and_then(|n| n.checked_mul(multiplier))
-        .ok_or_else(|| "use seconds, or a number with s, m or h (for example 12h)".into())
+        .ok_or_else(|| HINT.into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("rsume").chain(args.iter().copied()))
+    }
 
     #[test]
     fn definition_is_valid() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 
     #[test]
     fn debug_hides_the_mfa_code() {
-        use clap::Parser;
-        let cli = Cli::try_parse_from(["rsume", "admin", "--mfa-token", "975310"]).unwrap();
+        let cli = parse(&["admin", "--mfa-token", "975310"]).unwrap();
         assert!(!format!("{cli:?}").contains("975310"));
     }
 
@@ -187,9 +315,68 @@ mod tests {
         assert_eq!(parse_duration("3600"), Ok(3600));
         assert_eq!(parse_duration("90m"), Ok(5400));
         assert_eq!(parse_duration("12h"), Ok(43200));
+        assert_eq!(parse_duration("1d"), Ok(86400));
         assert!(parse_duration("h").is_err());
-        assert!(parse_duration("12d").is_err());
+        assert!(parse_duration("12w").is_err());
         assert!(parse_duration("-5").is_err());
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_command_word() {
+        for args in [
+            &["--debug", "cache", "list"][..],
+            &["cache", "list", "--debug"],
+            &["--wrapper", "bash", "cache", "clear"],
+            &["--shell", "fish", "init", "bash"],
+            &["init", "bash", "--no-cache", "-q"],
+        ] {
+            let cli = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert!(cli.command.is_some(), "{args:?}");
+        }
+        let cli = parse(&["--region", "eu-west-1", "admin", "--no-cache"]).unwrap();
+        assert_eq!(cli.profile.as_deref(), Some("admin"));
+        assert!(cli.request.no_cache);
+    }
+
+    #[test]
+    fn a_command_word_is_the_command_and_p_reaches_the_profile() {
+        let cli = parse(&["init", "bash"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Init { .. })));
+        let cli = parse(&["-p", "init"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.profile_flag.as_deref(), Some("init"));
+        let cli = parse(&["-p", "admin", "cache", "list"]).unwrap();
+        assert_eq!(cli.assume_only_flag(), Some("-p/--profile"));
+    }
+
+    #[test]
+    fn words_after_the_profile_are_kept_for_a_message() {
+        let cli = parse(&["admin", "aws", "s3", "ls", "--recursive"]).unwrap();
+        assert_eq!(cli.profile.as_deref(), Some("admin"));
+        assert_eq!(cli.after_profile, ["aws", "s3", "ls", "--recursive"]);
+    }
+
+    #[test]
+    fn each_command_declares_what_it_prints() {
+        assert_eq!(parse(&["admin"]).unwrap().prints(), Prints::Exports);
+        assert_eq!(parse(&["-u"]).unwrap().prints(), Prints::Exports);
+        assert_eq!(parse(&["-l"]).unwrap().prints(), Prints::Text);
+        assert_eq!(parse(&["cache", "list"]).unwrap().prints(), Prints::Text);
+        assert_eq!(parse(&["init", "zsh"]).unwrap().prints(), Prints::Text);
+        assert_eq!(
+            parse(&["completions", "fish"]).unwrap().prints(),
+            Prints::Direct
+        );
+        assert_eq!(direct_command_names(), ["completions"]);
+    }
+
+    #[test]
+    fn lists_the_flags_that_take_a_value() {
+        let flags = flags_with_values();
+        for flag in ["--region", "-p", "--profile", "--shell", "--mfa-token"] {
+            assert!(flags.iter().any(|f| f == flag), "{flag} in {flags:?}");
+        }
+        assert!(!flags.iter().any(|f| f == "--debug" || f == "-l"));
     }
 
     #[test]

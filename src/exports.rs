@@ -1,5 +1,10 @@
 //! Which environment variables rsume sets and clears: the product's contract with the
 //! shell, in one place for `rsume <profile>` and `rsume --unset`.
+//!
+//! The region is the one variable a user often sets by hand. rsume remembers what it
+//! exported itself (`RSUME_REGION`), so a region it set never outlives a switch to a profile
+//! without one, and it keeps the user's own region aside (`RSUME_SAVED_REGION`, set only while
+//! rsume's region replaces it) to put it back later.
 
 use crate::credentials::Credentials;
 use crate::shell::Change;
@@ -12,12 +17,27 @@ const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 const REGION: &str = "AWS_REGION";
 const DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
 const PROFILE_MARKER: &str = "RSUME_PROFILE";
+/// The region rsume exported last, so the next run can tell it from the user's own.
+const OUR_REGION: &str = "RSUME_REGION";
+/// The user's own region while rsume's replaces it.
+const SAVED_REGION: &str = "RSUME_SAVED_REGION";
+const SAVED_DEFAULT_REGION: &str = "RSUME_SAVED_DEFAULT_REGION";
+/// What prompt tools read (starship's and powerlevel10k's aws segments): the profile, and
+/// the expiry as RFC 3339, the format starship parses.
+const PROMPT_PROFILE: &str = "AWSUME_PROFILE";
+const PROMPT_EXPIRATION: &str = "AWSUME_EXPIRATION";
 /// Would outrank or confuse the exported keys if left from an earlier session.
 const STALE: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
-/// Exports for `creds`; the region variables only when a region is known, so an existing
-/// one survives a profile that names none.
-pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>) -> Vec<Change> {
+type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Exports for `creds` of `profile`.
+pub fn assume(
+    profile: &str,
+    creds: &Credentials,
+    region: Option<&str>,
+    env: Env<'_>,
+) -> Vec<Change> {
     let set = |name, value: &str| Change::Set {
         name,
         value: value.to_owned(),
@@ -29,55 +49,179 @@ pub fn assume(profile: &str, creds: &Credentials, region: Option<&str>) -> Vec<C
         Some(token) => set(SESSION_TOKEN, token.expose()),
         None => Change::Unset(SESSION_TOKEN),
     });
-    changes.push(match creds.expiration {
-        Some(at) => set(EXPIRATION, &time::rfc3339(at)),
-        None => Change::Unset(EXPIRATION),
-    });
-    if let Some(region) = region {
-        changes.push(set(REGION, region));
-        changes.push(set(DEFAULT_REGION, region));
+    let expiration = creds.expiration.map(time::rfc3339);
+    for name in [EXPIRATION, PROMPT_EXPIRATION] {
+        changes.push(match &expiration {
+            Some(at) => set(name, at),
+            None => Change::Unset(name),
+        });
     }
+    changes.extend(regions(region, env));
     changes.push(set(PROFILE_MARKER, profile));
+    changes.push(set(PROMPT_PROFILE, profile));
     changes
 }
 
-/// Clears everything `assume` may have set.
-pub fn unset() -> Vec<Change> {
+/// Clears everything `assume` may have set, and puts back the user's own region.
+pub fn unset(env: Env<'_>) -> Vec<Change> {
     [
         ACCESS_KEY_ID,
         SECRET_ACCESS_KEY,
         SESSION_TOKEN,
         EXPIRATION,
-        REGION,
-        DEFAULT_REGION,
+        PROMPT_EXPIRATION,
         PROFILE_MARKER,
+        PROMPT_PROFILE,
     ]
     .into_iter()
     .chain(STALE)
     .map(Change::Unset)
+    .chain(regions(None, env))
     .collect()
+}
+
+/// The region variables for a profile with `region` (or none): rsume's region replaces
+/// whatever is there, keeping the user's own aside; without one, the user's own comes back
+/// and a region rsume set earlier goes.
+fn regions(region: Option<&str>, env: Env<'_>) -> Vec<Change> {
+    let ours = env(OUR_REGION);
+    let mut changes = Vec::new();
+    for (name, saved) in [
+        (REGION, SAVED_REGION),
+        (DEFAULT_REGION, SAVED_DEFAULT_REGION),
+    ] {
+        // A value that differs from what rsume last exported is the user's, set since.
+        let users = env(name)
+            .filter(|current| Some(current) != ours.as_ref())
+            .or_else(|| env(saved));
+        match (region, users) {
+            (Some(region), users) => {
+                changes.push(Change::Set {
+                    name,
+                    value: region.to_owned(),
+                });
+                changes.push(match users {
+                    Some(value) => Change::Set { name: saved, value },
+                    None => Change::Unset(saved),
+                });
+            }
+            (None, Some(value)) => {
+                changes.push(Change::Set { name, value });
+                changes.push(Change::Unset(saved));
+            }
+            (None, None) => {
+                changes.push(Change::Unset(name));
+                changes.push(Change::Unset(saved));
+            }
+        }
+    }
+    changes.push(match region {
+        Some(region) => Change::Set {
+            name: OUR_REGION,
+            value: region.to_owned(),
+        },
+        None => Change::Unset(OUR_REGION),
+    });
+    changes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::credentials::Secret;
+    use std::collections::HashMap;
 
-    #[test]
-    fn unset_covers_everything_assume_touches() {
-        let creds = Credentials {
+    fn creds() -> Credentials {
+        Credentials {
             access_key_id: "AKID".into(),
             secret_access_key: Secret::new("s"),
             session_token: Some(Secret::new("t")),
             expiration: time::parse_rfc3339("2026-11-28T13:07:00.5Z"),
+        }
+    }
+
+    /// Applies changes to a map, as a shell would.
+    fn apply(vars: &mut HashMap<String, String>, changes: &[Change]) {
+        for change in changes {
+            match change {
+                Change::Set { name, value } => {
+                    vars.insert((*name).to_owned(), value.clone());
+                }
+                Change::Unset(name) => {
+                    vars.remove(*name);
+                }
+                Change::Print(_) => unreachable!(),
+            }
+        }
+    }
+
+    fn run(vars: &mut HashMap<String, String>, region: Option<&str>) {
+        let snapshot = vars.clone();
+        let env = move |name: &str| snapshot.get(name).cloned();
+        let changes = match region {
+            Some("--unset") => unset(&env),
+            region => assume("p", &creds(), region, &env),
         };
-        let cleared: Vec<Change> = unset();
-        for change in assume("p", &creds, Some("eu-west-1")) {
+        apply(vars, &changes);
+    }
+
+    #[test]
+    fn unset_covers_everything_assume_touches() {
+        let cleared: Vec<Change> = unset(&|_| None);
+        for change in assume("p", &creds(), Some("eu-west-1"), &|_| None) {
             let name = match change {
                 Change::Set { name, .. } | Change::Unset(name) => name,
                 Change::Print(_) => unreachable!(),
             };
             assert!(cleared.contains(&Change::Unset(name)), "{name}");
         }
+    }
+
+    #[test]
+    fn a_region_rsume_set_does_not_survive_a_profile_without_one() {
+        let mut vars = HashMap::new();
+        run(&mut vars, Some("ap-southeast-2"));
+        assert_eq!(vars["AWS_REGION"], "ap-southeast-2");
+        run(&mut vars, None);
+        assert!(!vars.contains_key("AWS_REGION"), "{vars:?}");
+        assert!(!vars.contains_key("AWS_DEFAULT_REGION"));
+    }
+
+    #[test]
+    fn the_users_own_region_comes_back() {
+        let mut vars = HashMap::from([
+            ("AWS_REGION".to_owned(), "us-west-2".to_owned()),
+            ("AWS_DEFAULT_REGION".to_owned(), "us-west-1".to_owned()),
+        ]);
+        run(&mut vars, Some("eu-west-1"));
+        run(&mut vars, Some("ap-southeast-2"));
+        assert_eq!(vars["AWS_REGION"], "ap-southeast-2");
+        run(&mut vars, None);
+        assert_eq!(vars["AWS_REGION"], "us-west-2");
+        assert_eq!(vars["AWS_DEFAULT_REGION"], "us-west-1");
+        run(&mut vars, Some("eu-west-1"));
+        run(&mut vars, Some("--unset"));
+        assert_eq!(vars["AWS_REGION"], "us-west-2");
+        assert_eq!(vars["AWS_DEFAULT_REGION"], "us-west-1");
+        assert!(!vars.keys().any(|k| k.starts_with("RSUME_")), "{vars:?}");
+    }
+
+    #[test]
+    fn a_region_the_user_sets_between_runs_is_theirs() {
+        let mut vars = HashMap::new();
+        run(&mut vars, Some("eu-west-1"));
+        vars.insert("AWS_REGION".into(), "sa-east-1".into());
+        run(&mut vars, Some("eu-west-2"));
+        run(&mut vars, None);
+        assert_eq!(vars["AWS_REGION"], "sa-east-1");
+    }
+
+    #[test]
+    fn prompt_tools_see_the_profile_and_expiry() {
+        let mut vars = HashMap::new();
+        run(&mut vars, None);
+        assert_eq!(vars["AWSUME_PROFILE"], "p");
+        assert_eq!(vars["AWSUME_EXPIRATION"], "2026-11-28T13:07:00Z");
+        assert_eq!(vars["AWSUME_EXPIRATION"], vars["AWS_CREDENTIAL_EXPIRATION"]);
     }
 }

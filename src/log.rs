@@ -8,9 +8,19 @@ use std::fmt::{Arguments, Display};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
 
 pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
+}
+
+/// `-q`: only errors from now on, for scripts.
+pub fn quiet() {
+    QUIET.store(true, Ordering::Relaxed);
+}
+
+fn quieted() -> bool {
+    QUIET.load(Ordering::Relaxed)
 }
 
 fn enabled() -> bool {
@@ -26,12 +36,16 @@ pub fn debug(message: Arguments<'_>) {
 
 /// Something went wrong that rsume can work around.
 pub fn warn(message: Arguments<'_>) {
-    line("warning: ", message);
+    if !quieted() {
+        line("warning: ", message);
+    }
 }
 
 /// Progress and results the user should see.
 pub fn info(message: Arguments<'_>) {
-    line("", message);
+    if !quieted() {
+        line("", message);
+    }
 }
 
 /// A failure that ends the run.

@@ -4,21 +4,25 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 use rsume::cli::{self, Cli};
-use rsume::cmd::{self, Output};
+use rsume::cmd::{self, Output, UsageError};
 use rsume::mfa::MfaError;
 
 fn main() -> ExitCode {
     quiet_panics();
     let args: Vec<_> = std::env::args_os().collect();
+    cmd::answer_completion_request(cli::wrapper_in(&args).is_some());
     let env = |name: &str| std::env::var(name).ok();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(error) => return clap_exit(&error, cli::wrapper_in(&args)),
     };
-    if cli.debug {
+    if cli.output.debug {
         rsume::log::enable();
     }
-    match cmd::run(&cli, &env) {
+    if cli.output.quiet {
+        rsume::log::quiet();
+    }
+    match cmd::run(&cli, &args, &env) {
         Ok(text) => write_stdout(&text),
         Err(error) => {
             report(&error);
@@ -82,12 +86,16 @@ fn report(error: &anyhow::Error) {
     rsume::log::error(format_args!("{error:#}"));
 }
 
+/// 130 for a cancelled prompt (as a shell reports Ctrl-C), 2 for a command line rsume cannot
+/// act on, 1 for any other failure.
 fn exit_code(error: &anyhow::Error) -> ExitCode {
     let cancelled = error
         .chain()
         .any(|cause| matches!(cause.downcast_ref(), Some(MfaError::Cancelled)));
     if cancelled {
         ExitCode::from(130)
+    } else if error.chain().any(|cause| cause.is::<UsageError>()) {
+        ExitCode::from(2)
     } else {
         ExitCode::FAILURE
     }

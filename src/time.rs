@@ -38,12 +38,17 @@ pub fn seconds_left(at: SystemTime) -> i64 {
 /// `13:07 (59 min)`, or `Mon 13:07 (30 h 5 min)` when more than a day away, in local time.
 pub fn until(at: SystemTime) -> String {
     let minutes = seconds_left(at).max(0) / 60;
-    let left = if minutes < 120 {
+    format!("{} ({})", local_clock(at, minutes >= 24 * 60), left(at))
+}
+
+/// The time left until `at`: `59 min`, or `36 h 0 min` from two hours on.
+pub fn left(at: SystemTime) -> String {
+    let minutes = seconds_left(at).max(0) / 60;
+    if minutes < 120 {
         format!("{minutes} min")
     } else {
         format!("{} h {} min", minutes / 60, minutes % 60)
-    };
-    format!("{} ({left})", local_clock(at, minutes >= 24 * 60))
+    }
 }
 
 #[cfg(unix)]

@@ -211,9 +211,12 @@ fn unset_clears_everything_in_every_shell() {
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
             "AWS_CREDENTIAL_EXPIRATION",
-            "AWS_REGION",
             "AWS_DEFAULT_REGION",
             "RSUME_PROFILE",
+            "AWSUME_PROFILE",
+            "AWSUME_EXPIRATION",
+            "RSUME_REGION",
+            "RSUME_SAVED_REGION",
             "AWS_PROFILE",
             "AWS_SECURITY_TOKEN",
         ] {
@@ -222,6 +225,8 @@ fn unset_clears_everything_in_every_shell() {
                 "{shell}: {name} survived --unset"
             );
         }
+        // The sandbox's own AWS_REGION was the user's: --unset puts it back.
+        assert_eq!(result.vars["AWS_REGION"], "us-east-1", "{shell}");
     }
 }
 

@@ -25,12 +25,15 @@ fn table_shows_kind_source_role_mfa_region() {
         header,
         ["PROFILE", "KIND", "SOURCE", "ROLE", "ARN", "MFA", "REGION"]
     );
+    // Cells are split on runs of two spaces: an inherited value reads "arn (from alice)".
     let row = |name: &str| -> Vec<&str> {
         lines
             .iter()
             .find(|l| l.split_whitespace().next() == Some(name))
             .unwrap_or_else(|| panic!("no row for {name}: {out}"))
-            .split_whitespace()
+            .split("  ")
+            .map(str::trim)
+            .filter(|cell| !cell.is_empty())
             .collect()
     };
     assert_eq!(
@@ -40,7 +43,7 @@ fn table_shows_kind_source_role_mfa_region() {
             "role",
             "alice",
             "arn:aws:iam::1:role/admin",
-            "-",
+            "arn:aws:iam::1:mfa/alice (from alice)",
             "-"
         ]
     );

@@ -66,9 +66,14 @@ fn exact_output() {
          $env:AWS_SECRET_ACCESS_KEY = 'it''s'\n\
          Remove-Item -LiteralPath 'Env:AWS_SESSION_TOKEN' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWS_CREDENTIAL_EXPIRATION' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:AWSUME_EXPIRATION' -ErrorAction SilentlyContinue\n\
          $env:AWS_REGION = 'eu-west-1'\n\
+         $env:RSUME_SAVED_REGION = 'us-east-1'\n\
          $env:AWS_DEFAULT_REGION = 'eu-west-1'\n\
-         $env:RSUME_PROFILE = 'ps'\n"
+         Remove-Item -LiteralPath 'Env:RSUME_SAVED_DEFAULT_REGION' -ErrorAction SilentlyContinue\n\
+         $env:RSUME_REGION = 'eu-west-1'\n\
+         $env:RSUME_PROFILE = 'ps'\n\
+         $env:AWSUME_PROFILE = 'ps'\n"
     );
     parse(&code);
     let unset = sandbox
@@ -76,14 +81,16 @@ fn exact_output() {
         .ok()
         .to_owned();
     parse(&unset);
-    assert_eq!(unset.lines().count(), 10);
+    assert_eq!(unset.lines().count(), 15);
 }
 
 #[test]
 fn wrapper_and_help_parse() {
     let sandbox = Sandbox::new("", "");
     let wrapper = sandbox.run(&["init", "powershell"]).ok().to_owned();
-    assert_eq!(wrapper, include_str!("../shell/rsume.ps1"));
+    assert!(wrapper.contains("function global:rsume"), "{wrapper}");
+    assert!(wrapper.contains("$direct = @('completions')"), "{wrapper}");
+    assert!(wrapper.contains("Register-ArgumentCompleter"), "{wrapper}");
     parse(&wrapper);
     let help = sandbox
         .run(&["--wrapper", "powershell", "--help"])

@@ -171,15 +171,3 @@ fn wrapper_still_shows_list_help_and_version() {
         assert!(!result.vars.contains_key("AWS_PROFILE"), "{shell}");
     }
 }
-
-#[test]
-fn init_prints_the_shipped_files() {
-    let sandbox = Sandbox::new("", "");
-    for (shell, file) in [
-        ("bash", include_str!("../shell/rsume.bash")),
-        ("zsh", include_str!("../shell/rsume.zsh")),
-        ("fish", include_str!("../shell/rsume.fish")),
-    ] {
-        assert_eq!(sandbox.run(&["init", shell]).ok(), file);
-    }
-}

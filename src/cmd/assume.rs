@@ -3,31 +3,29 @@
 
 use std::time::Duration;
 
-use anyhow::Context as _;
-
-use super::{Env, Output};
+use super::profiles::{self, NameFrom};
+use super::{Destination, Env, Output, UsageError};
 use crate::cache::{self, Cache};
-use crate::cli::AssumeArgs;
+use crate::cli::Cli;
 use crate::config::{self, ProfileFiles};
 use crate::fetch::{self, CachePolicy, Fetched};
 use crate::resolve::{self, Overrides, Plan, ResolveError, Source, Step};
 use crate::{exports, log, mfa, time};
 
-pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
+pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Result<Output> {
+    let args = &cli.request;
+    let given = cli.profile_flag.as_deref().or(cli.profile.as_deref());
+    if !cli.after_profile.is_empty() {
+        return Err(after_profile(given.unwrap_or_default(), cli, destination).into());
+    }
     // A malformed --mfa-token fails before any file is read or STS is called.
     let mut code_source = match &args.mfa_token {
-        Some(code) => mfa::from_flag(code.expose()).context("--mfa-token")?,
+        Some(code) => mfa::from_flag(code.expose())
+            .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
         None => mfa::from_terminal(),
     };
-    let (files, set) = config::load(env)?;
-    for warning in set.warnings() {
-        log::debug(format_args!("{warning}"));
-    }
-    let name = args
-        .profile
-        .clone()
-        .or_else(|| env("AWS_PROFILE").filter(|p| !p.is_empty()))
-        .unwrap_or_else(|| "default".into());
+    let (files, set) = profiles::load(env)?;
+    let (name, from) = profiles::choose(given, env);
     let overrides = Overrides {
         region: args.region.clone(),
         session_duration: args.session_duration,
@@ -35,10 +33,18 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
         sts_timeout: args.sts_timeout,
     };
     let plan = resolve::plan(&set, &name, &overrides, env).map_err(|error| match error {
-        ResolveError::UnknownProfile { .. } => anyhow::anyhow!("{error} ({})", files_read(&files)),
+        ResolveError::UnknownProfile { .. } => {
+            anyhow::anyhow!("{error} ({from}; {})", files_read(&files))
+        }
+        ResolveError::InvalidFlag { .. } => UsageError(error.to_string()).into(),
+        other if from != NameFrom::CommandLine => {
+            anyhow::Error::new(other).context(format!("profile '{name}' ({from})"))
+        }
         other => other.into(),
     })?;
     log::debug(format_args!("plan for '{name}': {}", describe(&plan)));
+    // Checked before any prompt or STS call: output nobody applies is not worth a code.
+    destination.check()?;
 
     // Long-term keys need no STS call, so nothing to cache.
     let cache = if args.no_cache || plan.steps.is_empty() {
@@ -57,7 +63,21 @@ pub fn run(args: &AssumeArgs, env: Env<'_>) -> anyhow::Result<Output> {
         &plan.profile,
         &fetched.credentials,
         plan.region.as_deref(),
+        env,
     )))
+}
+
+/// `rsume admin aws s3 ls`: rsume runs no program, so say how to run one with the
+/// credentials instead of guessing what was meant.
+fn after_profile(profile: &str, cli: &Cli, destination: &Destination<'_>) -> UsageError {
+    let shell = destination.shell;
+    let program = super::shown_words(shell, &cli.after_profile);
+    UsageError(format!(
+        "rsume runs no program, so `{program}` was not run; assume the profile first with  \
+         rsume {profile}  (through the wrapper from `rsume init {}`) or  {}  and then run  {program}",
+        shell.name(),
+        shell.eval_hint(&shell.word(profile)),
+    ))
 }
 
 /// The cache, or none (with a warning) when its directory is unusable: a login never fails

@@ -38,10 +38,9 @@ fn list(cache: &Cache) -> anyhow::Result<String> {
     for listed in cache.list()? {
         rows.push(match listed.about {
             Ok(about) => {
-                let left = time::seconds_left(about.expiration);
                 let at = time::rfc3339(about.expiration);
-                let expires = if left > 0 {
-                    format!("{at} (in {} min)", left / 60)
+                let expires = if time::seconds_left(about.expiration) > 0 {
+                    format!("{at} (in {})", time::left(about.expiration))
                 } else {
                     format!("{at} (expired)")
                 };

@@ -1,9 +1,54 @@
 //! `rsume init <shell>`: the wrapper function, so a user types `rsume admin` instead of
-//! `eval "$(rsume admin)"`. The text is the file under `shell/`, embedded at build time.
+//! `eval "$(rsume admin)"`, and the completions. The wrapper's text is the file under
+//! `shell/`, with the lists it needs filled in from the command definition.
 
-use super::Output;
+use super::{Output, completions};
+use crate::cli;
 use crate::shell::Shell;
 
 pub fn run(shell: Shell) -> Output {
-    Output::Text(shell.wrapper_script().to_owned())
+    let mut text = wrapper(shell);
+    let completions = completions::registration(shell);
+    if shell == Shell::Zsh {
+        // Without compinit there is no compdef: the wrapper must still load without an error.
+        let guarded = completions.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef ");
+        text.push_str(&guarded);
+        text.push_str("true\n");
+    } else {
+        text.push_str(&completions);
+    }
+    Output::Text(text)
+}
+
+/// The wrapper function with the direct commands and the flags that take a value filled in,
+/// as patterns in the shell's own syntax.
+pub fn wrapper(shell: Shell) -> String {
+    let pattern = |words: Vec<String>| match shell {
+        Shell::Bash | Shell::Zsh => words.join("|"),
+        Shell::Fish => words.join(" "),
+        Shell::Powershell => words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    shell
+        .wrapper_script()
+        .replace("@VALUE_FLAGS@", &pattern(cli::flags_with_values()))
+        .replace("@DIRECT_COMMANDS@", &pattern(cli::direct_command_names()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
+            let text = wrapper(shell);
+            assert!(!text.contains("@VALUE_FLAGS@") && !text.contains("@DIRECT_COMMANDS@"));
+            assert!(text.contains("completions"), "{text}");
+            assert!(text.contains("--region"), "{text}");
+        }
+    }
 }

@@ -1,17 +1,23 @@
-//! `rsume -l`: the profiles as a table, or with `--json` as objects for scripts. Never shows
-//! a secret: only names, ARNs, regions and the like.
+//! `rsume -l`: the profiles as a table, or with `--json` as objects for scripts. Shows what a
+//! run would use (an MFA device or region set on a source profile, marked as inherited) and
+//! never a secret: only names, ARNs, regions and the like.
 
+use clap::CommandFactory;
 use serde::Serialize;
 
-use super::{Env, Output};
-use crate::config::{self, Profile};
-use crate::resolve::{self, Kind};
+use super::{Env, Output, profiles};
+use crate::cli::Cli;
+use crate::config::{Profile, ProfileSet};
+use crate::resolve::{self, Inherited, Kind};
 
-/// Every property rsume reads from a profile, except the keys themselves.
+/// Every property rsume reads from a profile, except the keys themselves, and what a run
+/// would use.
 #[derive(Serialize)]
 struct Row<'a> {
     name: &'a str,
     kind: Kind,
+    /// Reached only with `rsume -p NAME`, since the bare word is a command.
+    named_like_command: bool,
     source_profile: Option<&'a str>,
     credential_source: Option<&'a str>,
     role_arn: Option<&'a str>,
@@ -21,13 +27,18 @@ struct Row<'a> {
     duration_seconds: Option<&'a str>,
     region: Option<&'a str>,
     endpoint_url: Option<&'a str>,
+    /// The MFA device a run would use, and the profile that names it.
+    uses_mfa_serial: Option<Inherited<'a>>,
+    /// The region a run would export, and the profile that names it.
+    uses_region: Option<Inherited<'a>>,
 }
 
 impl<'a> Row<'a> {
-    fn of(profile: &'a Profile) -> Self {
+    fn of(set: &'a ProfileSet, profile: &'a Profile, commands: &[String]) -> Self {
         Row {
             name: profile.name(),
             kind: resolve::kind(profile),
+            named_like_command: commands.iter().any(|c| c == profile.name()),
             source_profile: profile.get("source_profile"),
             credential_source: profile.get("credential_source"),
             role_arn: profile.get("role_arn"),
@@ -37,13 +48,29 @@ impl<'a> Row<'a> {
             duration_seconds: profile.get("duration_seconds"),
             region: profile.get("region"),
             endpoint_url: profile.get("endpoint_url"),
+            uses_mfa_serial: resolve::inherited(set, profile, "mfa_serial"),
+            uses_region: resolve::inherited(set, profile, "region"),
         }
     }
 }
 
+impl Serialize for Inherited<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Inherited", 2)?;
+        s.serialize_field("value", self.value)?;
+        s.serialize_field("from", self.from)?;
+        s.end()
+    }
+}
+
 pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
-    let (_, set) = config::load(env)?;
-    let rows: Vec<Row> = set.profiles().map(Row::of).collect();
+    let (_, set) = profiles::load(env)?;
+    let commands = command_words();
+    let rows: Vec<Row> = set
+        .profiles()
+        .map(|p| Row::of(&set, p, &commands))
+        .collect();
     if json {
         let mut text = serde_json::to_string_pretty(&rows)?;
         text.push('\n');
@@ -52,18 +79,42 @@ pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
     Ok(Output::Text(table(&rows)))
 }
 
+/// Every word that is a command, so a profile of that name needs `-p`.
+fn command_words() -> Vec<String> {
+    Cli::command()
+        .get_subcommands()
+        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
+        .chain(["help"])
+        .map(str::to_owned)
+        .collect()
+}
+
 fn table(rows: &[Row]) -> String {
     let header = ["PROFILE", "KIND", "SOURCE", "ROLE ARN", "MFA", "REGION"].map(String::from);
     let show = |value: Option<&str>| value.unwrap_or("-").to_owned();
+    let used = |value: Option<Inherited>, name: &str| match value {
+        Some(v) if v.from == name => v.value.to_owned(),
+        Some(v) => format!("{} (from {})", v.value, v.from),
+        None => "-".into(),
+    };
     let cells = rows.iter().map(|row| {
+        let name = if row.named_like_command {
+            format!("{}*", row.name)
+        } else {
+            row.name.to_owned()
+        };
         [
-            row.name.to_owned(),
+            name,
             row.kind.name().to_owned(),
             show(row.source_profile.or(row.credential_source)),
             show(row.role_arn),
-            show(row.mfa_serial),
-            show(row.region),
+            used(row.uses_mfa_serial, row.name),
+            used(row.uses_region, row.name),
         ]
     });
-    super::table::table(&std::iter::once(header).chain(cells).collect::<Vec<_>>())
+    let mut text = super::table::table(&std::iter::once(header).chain(cells).collect::<Vec<_>>());
+    if rows.iter().any(|row| row.named_like_command) {
+        text.push_str("* named like a command: assume it with  rsume -p NAME\n");
+    }
+    text
 }

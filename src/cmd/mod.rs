@@ -1,17 +1,21 @@
-//! One module per thing rsume does. Each returns what it wants printed; `run` turns that into
-//! the single string main writes to stdout.
+//! One module per command. Each returns what it wants printed; `run` turns that into the
+//! single string main writes to stdout.
 
 mod assume;
 mod cache;
+mod completions;
+pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
+mod profiles;
 mod table;
 mod unset;
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 
-use crate::cli::{Cli, Command};
-use crate::shell::{Change, Shell};
+use crate::cli::{Cli, Command, DirectCommand, Prints};
+use crate::shell::{self, Change, Shell};
 
 /// The environment as a lookup function, so commands never read process state directly.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -24,6 +28,11 @@ pub enum Output {
     Text(String),
 }
 
+/// A command line that parsed but asks for something rsume does not do (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// Stdout is a terminal: shell code there would only show the keys to onlookers.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -34,30 +43,60 @@ pub struct NotEvaluated {
     init: String,
 }
 
-pub fn run(cli: &Cli, env: Env<'_>) -> anyhow::Result<String> {
-    let shell = cli.target_shell(env);
-    let wrapped = cli.wrapper.is_some();
-    let writes_shell_code = cli.command.is_none() && !cli.list_profiles;
-    if writes_shell_code && !wrapped && !cli.show_commands && std::io::stdout().is_terminal() {
-        let args = match &cli.assume.profile {
-            _ if cli.unset => "--unset".to_owned(),
-            Some(profile) => profile.clone(),
-            None => String::new(),
-        };
-        return Err(NotEvaluated {
-            eval: shell.eval_hint(args.trim()),
-            init: shell.eval_hint(&format!("init {}", shell.name())),
+/// Where a command's shell code goes, known before the command asks for or fetches anything.
+pub struct Destination<'a> {
+    shell: Shell,
+    /// A wrapper (or `-s`) evaluates or wants the code, whatever stdout is.
+    wanted: bool,
+    /// The user's own words, for the hint that says how to apply the output.
+    args: &'a [OsString],
+}
+
+impl Destination<'_> {
+    /// Refuses to print exports onto a terminal, naming the line that would apply them.
+    pub fn check(&self) -> Result<(), NotEvaluated> {
+        if self.wanted || !std::io::stdout().is_terminal() {
+            return Ok(());
         }
+        Err(NotEvaluated {
+            eval: self.shell.eval_hint(&shown_words(
+                self.shell,
+                self.args.get(1..).unwrap_or_default(),
+            )),
+            init: self.shell.eval_hint(&format!("init {}", self.shell.name())),
+        })
+    }
+}
+
+pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String> {
+    if let Some(flag) = cli.command.as_ref().and(cli.assume_only_flag()) {
+        return Err(UsageError(format!(
+            "{flag} cannot be used with a command; to assume a profile named like a command, use  rsume -p NAME  alone"
+        ))
         .into());
     }
-
+    let shell = cli
+        .output
+        .chosen_shell()
+        .unwrap_or_else(|| shell::detect(env));
+    let wrapped = cli.output.wrapper.is_some();
+    let destination = Destination {
+        shell,
+        wanted: wrapped || cli.show_commands,
+        args,
+    };
     let output = match &cli.command {
         Some(Command::Init { shell }) => init::run(*shell),
         Some(Command::Cache(command)) => cache::run(command, env)?,
+        Some(Command::Direct(DirectCommand::Completions { shell })) => completions::run(*shell),
         None if cli.list_profiles => list::run(env, cli.json)?,
-        None if cli.unset => unset::run(),
-        None => assume::run(&cli.assume, env)?,
+        None if cli.unset => {
+            destination.check()?;
+            unset::run(env)
+        }
+        None => assume::run(cli, &destination, env)?,
     };
+    debug_assert!(cli.prints() != Prints::Direct || matches!(output, Output::Text(_)));
     Ok(render(output, shell, wrapped)?)
 }
 
@@ -72,5 +111,42 @@ pub fn render(
         Output::Shell(changes) => shell.render(&changes),
         Output::Text(text) if wrapped => shell.render(&[Change::Print(text)]),
         Output::Text(text) => Ok(text),
+    }
+}
+
+/// The arguments as the user typed them, for a hint: without the wrapper's flag or an MFA
+/// code (which must not be repeated on screen), each quoted for `shell` where needed.
+pub fn shown_words(shell: Shell, words: &[OsString]) -> String {
+    let mut shown = Vec::new();
+    let mut words = words.iter().map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        match word.as_ref() {
+            "--mfa-token" | "--wrapper" => {
+                words.next();
+            }
+            w if w.starts_with("--mfa-token=") || w.starts_with("--wrapper=") => {}
+            "--" => {}
+            w => shown.push(shell.word(w)),
+        }
+    }
+    shown.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_repeat_the_arguments_but_no_mfa_code() {
+        let args: Vec<OsString> = ["--mfa-token", "123456", "my admin", "--region=x"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(shown_words(Shell::Bash, &args), "'my admin' --region=x");
+        let args: Vec<OsString> = ["admin", "--mfa-token=123456"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(shown_words(Shell::Fish, &args), "admin");
     }
 }

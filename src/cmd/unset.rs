@@ -1,8 +1,8 @@
-//! `rsume --unset`: clear everything rsume may have set.
+//! `rsume --unset`: clear everything rsume may have set, and put back the user's own region.
 
-use super::Output;
+use super::{Env, Output};
 use crate::exports;
 
-pub fn run() -> Output {
-    Output::Shell(exports::unset())
+pub fn run(env: Env<'_>) -> Output {
+    Output::Shell(exports::unset(env))
 }

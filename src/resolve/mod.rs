@@ -4,8 +4,10 @@
 
 mod endpoint;
 mod error;
+mod inherit;
 
 pub use error::ResolveError;
+pub use inherit::{Inherited, inherited};
 
 use std::time::Duration;
 

@@ -104,6 +104,17 @@ impl Shell {
         }
     }
 
+    /// `value` as one word for this shell, quoted only when it needs to be: for hints that a
+    /// person copies.
+    pub fn word(self, value: &str) -> String {
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,%".contains(c);
+        if !value.is_empty() && value.chars().all(plain) {
+            value.to_owned()
+        } else {
+            self.dialect().quote(value)
+        }
+    }
+
     /// Shell code for `changes`, one line each (a quoted value may span lines).
     pub fn render(self, changes: &[Change]) -> Result<String, BadValue> {
         let dialect = self.dialect();

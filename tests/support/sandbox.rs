@@ -75,6 +75,13 @@ impl Sandbox {
         std::fs::create_dir(&aws).unwrap();
         std::fs::write(aws.join("config"), config).unwrap();
         std::fs::write(aws.join("credentials"), credentials).unwrap();
+        // Private, as the AWS CLI writes it: rsume warns about a credentials file others can read.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            aws.join("credentials"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
         let bin_dir = Path::new(BIN).parent().unwrap().display().to_string();
         let path = format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default());
         let home = dir.path().display().to_string();
