@@ -21,10 +21,18 @@ use crate::resolve::{RoleStep, StsTarget};
 /// a dropped connection, a 5xx or a throttle without making a real outage slow to report.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_ATTEMPTS: u32 = 3;
+/// Room for the retry back-off between attempts, within the bound on a whole call.
+const BACKOFF_ALLOWANCE: Duration = Duration::from_secs(5);
+/// A person waiting this long after typing a code hears why.
+const SLOW_NOTICE: Duration = Duration::from_secs(2);
 
 pub struct Sts {
     runtime: tokio::runtime::Runtime,
     client: aws_sdk_sts::Client,
+    /// For the notice about an STS that is slow to answer.
+    endpoint: String,
+    /// The most one call may take, all attempts included.
+    call_timeout: Duration,
 }
 
 impl Sts {
@@ -33,6 +41,7 @@ impl Sts {
             .enable_all()
             .build()
             .map_err(StsError::Runtime)?;
+        let call_timeout = target.attempt_timeout * MAX_ATTEMPTS + BACKOFF_ALLOWANCE;
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(target.region.clone()))
@@ -40,6 +49,7 @@ impl Sts {
                 TimeoutConfig::builder()
                     .connect_timeout(CONNECT_TIMEOUT.min(target.attempt_timeout))
                     .operation_attempt_timeout(target.attempt_timeout)
+                    .operation_timeout(call_timeout)
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
@@ -48,7 +58,16 @@ impl Sts {
         }
         // The client is built inside the runtime: its HTTP connector wants one at hand.
         let client = runtime.block_on(async { aws_sdk_sts::Client::from_conf(config.build()) });
-        Ok(Self { runtime, client })
+        let endpoint = target
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| format!("sts.{}.amazonaws.com", target.region));
+        Ok(Self {
+            runtime,
+            client,
+            endpoint,
+            call_timeout,
+        })
     }
 
     /// GetSessionToken, with an MFA device and code when given.
@@ -94,7 +113,22 @@ impl Sts {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        self.runtime.block_on(request).map_err(StsError::from_sdk)
+        let waited = self.runtime.block_on(async {
+            let mut request = std::pin::pin!(request);
+            match tokio::time::timeout(SLOW_NOTICE, &mut request).await {
+                Ok(result) => result,
+                Err(_) => {
+                    crate::log::info(format_args!(
+                        "STS at {} has not answered after {} s; retrying, giving up after {} s",
+                        self.endpoint,
+                        SLOW_NOTICE.as_secs(),
+                        self.call_timeout.as_secs()
+                    ));
+                    request.await
+                }
+            }
+        });
+        waited.map_err(StsError::from_sdk)
     }
 }
 
