@@ -385,3 +385,73 @@ fn a_terminal_on_stdout_gets_the_users_own_words_back() {
     assert!(!rest.contains("975310"), "{rest}");
     assert!(!rest.contains("stdout is a terminal"), "{rest}");
 }
+
+#[test]
+fn a_region_never_outlives_its_profile_and_the_users_own_comes_back() {
+    let new = || {
+        Sandbox::new(
+            "[profile hop3]\nregion = ap-southeast-2\n[profile noreg]\n",
+            "[hop3]\naws_access_key_id = AKIAHOP\naws_secret_access_key = s\n\
+             [noreg]\naws_access_key_id = AKIANOREG\naws_secret_access_key = s\n",
+        )
+    };
+    for shell in SHELLS {
+        // No region of the user's: the one hop3 brought goes with it.
+        let sandbox = new().without("AWS_REGION");
+        let result = sandbox.shell(shell, &with_wrapper(shell, "rsume hop3\nrsume noreg"), &[]);
+        assert!(
+            result.run.status.success(),
+            "{shell}: {}",
+            result.run.stderr
+        );
+        assert_eq!(result.vars["AWS_ACCESS_KEY_ID"], "AKIANOREG");
+        assert!(
+            !result.vars.contains_key("AWS_REGION"),
+            "{shell}: {:?}",
+            result.vars
+        );
+        assert!(!result.vars.contains_key("AWS_DEFAULT_REGION"), "{shell}");
+
+        // The user's own region is put back after a profile with none, and on --unset.
+        let sandbox = new().env("AWS_REGION", "us-west-2");
+        let result = sandbox.shell(shell, &with_wrapper(shell, "rsume hop3\nrsume noreg"), &[]);
+        assert_eq!(result.vars["AWS_REGION"], "us-west-2", "{shell}");
+        let result = sandbox.shell(
+            shell,
+            &with_wrapper(shell, "rsume hop3\nrsume --unset"),
+            &[],
+        );
+        assert_eq!(result.vars["AWS_REGION"], "us-west-2", "{shell}");
+        assert!(
+            !result.vars.keys().any(|k| k.starts_with("RSUME_")),
+            "{shell}: {:?}",
+            result.vars
+        );
+    }
+}
+
+#[test]
+fn prompt_tools_see_the_profile_and_time_left() {
+    let sandbox = sandbox();
+    for shell in SHELLS {
+        let result = sandbox.shell(
+            shell,
+            &with_wrapper(shell, "rsume admin --mfa-token 123456"),
+            &[],
+        );
+        assert_eq!(result.vars["AWSUME_PROFILE"], "admin", "{shell}");
+        let expiration = &result.vars["AWSUME_EXPIRATION"];
+        assert_eq!(expiration, &result.vars["AWS_CREDENTIAL_EXPIRATION"]);
+        assert!(
+            expiration.ends_with('Z') && expiration.contains('T'),
+            "{expiration}"
+        );
+        let result = sandbox.shell(
+            shell,
+            &with_wrapper(shell, "rsume admin --mfa-token 123456\nrsume --unset"),
+            &[],
+        );
+        assert!(!result.vars.contains_key("AWSUME_PROFILE"), "{shell}");
+        assert!(!result.vars.contains_key("AWSUME_EXPIRATION"), "{shell}");
+    }
+}
