@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use clap::{Args, Parser, Subcommand};
 
 use crate::credentials::Secret;
-use crate::shell::Shell;
+use crate::shell::{Shell, Target};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -122,9 +122,10 @@ pub enum CacheCommand {
 
 impl Cli {
     /// The shell whose code to write: the wrapper's, `--shell`, or the detected one.
-    pub fn target_shell(&self, env: &dyn Fn(&str) -> Option<String>) -> Shell {
+    pub fn target_shell(&self, env: &dyn Fn(&str) -> Option<String>) -> Target {
         self.wrapper
             .or(self.shell)
+            .map(Target::Known)
             .unwrap_or_else(|| crate::shell::detect(env))
     }
 }

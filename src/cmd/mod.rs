@@ -11,7 +11,7 @@ mod unset;
 use std::io::IsTerminal;
 
 use crate::cli::{Cli, Command};
-use crate::shell::{Change, Shell};
+use crate::shell::{Change, Target};
 
 /// The environment as a lookup function, so commands never read process state directly.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -35,7 +35,8 @@ pub struct NotEvaluated {
 }
 
 pub fn run(cli: &Cli, env: Env<'_>) -> anyhow::Result<String> {
-    let shell = cli.target_shell(env);
+    let target = cli.target_shell(env);
+    let shell = target.shell();
     let wrapped = cli.wrapper.is_some();
     let writes_shell_code = cli.command.is_none() && !cli.list_profiles;
     if writes_shell_code && !wrapped && !cli.show_commands && std::io::stdout().is_terminal() {
@@ -58,19 +59,19 @@ pub fn run(cli: &Cli, env: Env<'_>) -> anyhow::Result<String> {
         None if cli.unset => unset::run(),
         None => assume::run(&cli.assume, env)?,
     };
-    Ok(render(output, shell, wrapped)?)
+    Ok(render(output, target, wrapped)?)
 }
 
 /// Turns an output into stdout text. Under a wrapper every output must be shell code, so
 /// text is wrapped in a print command.
 pub fn render(
     output: Output,
-    shell: Shell,
+    target: Target,
     wrapped: bool,
 ) -> Result<String, crate::shell::BadValue> {
     match output {
-        Output::Shell(changes) => shell.render(&changes),
-        Output::Text(text) if wrapped => shell.render(&[Change::Print(text)]),
+        Output::Shell(changes) => target.render(&changes),
+        Output::Text(text) if wrapped => target.render(&[Change::Print(text)]),
         Output::Text(text) => Ok(text),
     }
 }
