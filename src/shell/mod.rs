@@ -1,5 +1,6 @@
 //! Shell code out: one model of what should change in the caller's shell, and a small
-//! dialect per shell that spells it. Every value goes through the dialect's quoting.
+//! dialect per shell that spells it. Every value goes through the dialect's quoting. When
+//! the shell is only a guess, one portable dialect serves them all (docs/shells.md).
 
 mod detect;
 mod fish;
@@ -96,7 +97,8 @@ trait Dialect {
     fn readable(&self, _value: &str) -> bool {
         true
     }
-    /// The value as a single literal word that the shell reads back byte for byte.
+    /// The value as one word (one expression in PowerShell) that the shell reads back byte
+    /// for byte.
     fn quote(&self, value: &str) -> String;
     fn set(&self, name: &str, quoted: &str) -> String;
     fn unset(&self, name: &str) -> String;
