@@ -1,6 +1,9 @@
 # rsume for PowerShell: `rsume PROFILE` sets the profile's credentials in this session.
 # Load with:  rsume init powershell | Out-String | Invoke-Expression   (for example in $PROFILE)
 function global:rsume {
+    # A failed run prints nothing and nothing is evaluated; its status is left in
+    # $LASTEXITCODE as PowerShell reports a program's (0 after success). A function cannot
+    # `exit` (that ends the session), so scripts check  if ($LASTEXITCODE) { ... }.
     $exe = Get-Command -Name rsume -CommandType Application -ErrorAction Stop | Select-Object -First 1
     # Commands that talk to the terminal or run a program are run as they are; the lists
     # come from rsume's own command definition.
@@ -18,9 +21,9 @@ function global:rsume {
         }
         break
     }
-    # Under --wrapper every output of rsume is shell code; a failed run prints nothing,
-    # leaves its status in $LASTEXITCODE and is not evaluated.
+    # Under --wrapper every output of rsume is shell code.
     $code = & $exe --wrapper powershell @args
-    if ($LASTEXITCODE -ne 0) { return }
-    if ($code) { Invoke-Expression ($code -join "`n") }
+    $status = $LASTEXITCODE
+    if ($status -eq 0 -and $code) { Invoke-Expression ($code -join "`n") }
+    $global:LASTEXITCODE = $status
 }

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 use crate::credentials::Secret;
-use crate::shell::Shell;
+use crate::shell::{Shell, Target};
 
 const AFTER_HELP: &str = "\
 Use it as  eval \"$(rsume PROFILE)\"  (bash, zsh),  rsume PROFILE | source  (fish)
@@ -234,10 +234,13 @@ pub fn flags_with_values() -> Vec<String> {
     flags
 }
 
-/// Which shell to write for: the wrapper's, then `--shell`.
 impl OutputArgs {
-    pub fn chosen_shell(&self) -> Option<Shell> {
-        self.wrapper.or(self.shell)
+    /// The shell whose code to write: the wrapper's or `--shell` (known), else detected.
+    pub fn target(&self, env: &dyn Fn(&str) -> Option<String>) -> Target {
+        self.wrapper
+            .or(self.shell)
+            .map(Target::Known)
+            .unwrap_or_else(|| crate::shell::detect(env))
     }
 }
 

@@ -6,6 +6,7 @@ use clap::error::ErrorKind;
 use rsume::cli::{self, Cli};
 use rsume::cmd::{self, Output, UsageError};
 use rsume::mfa::MfaError;
+use rsume::shell::Target::Known;
 
 fn main() -> ExitCode {
     quiet_panics();
@@ -52,7 +53,7 @@ fn clap_exit(error: &clap::Error, wrapper: Option<rsume::shell::Shell>) -> ExitC
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let text = error.render().to_string();
             match wrapper {
-                Some(shell) => match cmd::render(Output::Text(text), shell, true) {
+                Some(shell) => match cmd::render(Output::Text(text), Known(shell), true) {
                     Ok(code) => write_stdout(&code),
                     Err(_) => ExitCode::FAILURE,
                 },

@@ -19,7 +19,13 @@ fn the_man_page_is_current() {
         "docs/rsume.1 is out of date: run  RSUME_BLESS=1 cargo test --test manual"
     );
     let text = String::from_utf8(page).unwrap();
-    for word in ["--profile", "--mfa-token", "init", "cache", "completions"] {
+    for word in [
+        r"\-\-profile",
+        r"\-\-mfa\-token",
+        "init",
+        "cache",
+        "completions",
+    ] {
         assert!(text.contains(word), "{word} missing from the man page");
     }
 }

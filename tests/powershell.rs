@@ -2,11 +2,12 @@
 //! tree-sitter-powershell grammar must parse it without error and yield each value back
 //! from its string literal, and a reader that applies PowerShell's own single-quote rule
 //! (any of ' ‘ ’ ‚ ‛ ends the string unless doubled; the grammar knows only ') must
-//! yield it back too. Plus an exact snapshot of a whole run.
+//! yield it back too. `… | Invoke-Expression` runs each output line as a statement of its
+//! own, so each line must also parse alone. Plus an exact snapshot of a whole run.
 
 mod support;
 
-use support::powershell::{assignments, literals, parse};
+use support::powershell::{assignments, lines, literals, parse, parse_each_line};
 use support::sandbox::Sandbox;
 
 const HOSTILE: &[&str] = &[
@@ -17,6 +18,9 @@ const HOSTILE: &[&str] = &[
     "`n`$env:PATH",
     "a\\b\\",
     "line1\nline2",
+    "\r\n'; Remove-Item x; '\r",
+    "\n",
+    "a\rb\r\n\nc’\n",
     "ünïcødé ✓ 日本",
     "@'\nhere\n'@",
 ];
@@ -32,6 +36,7 @@ fn hostile_values_survive_both_readers() {
             .run(&["ps", "--shell", "powershell", "--region", value])
             .ok()
             .to_owned();
+        parse_each_line(&code);
         assert!(
             literals(&code).iter().any(|l| l == value),
             "{value:?} in\n{code}"
@@ -45,6 +50,34 @@ fn hostile_values_survive_both_readers() {
             .unwrap();
         assert_eq!(secret.1, "’$(x)’");
     }
+}
+
+#[test]
+fn a_line_break_in_a_value_stays_on_its_line() {
+    let value = "first\r\n$(touch pwned)\nlast";
+    let sandbox = Sandbox::new(
+        "[profile ps]\n",
+        "[ps]\naws_access_key_id = AKIAPS\naws_secret_access_key = s3cret\n",
+    );
+    let code = sandbox
+        .run(&["ps", "--shell", "powershell", "--region", value])
+        .ok()
+        .to_owned();
+    // One line per change, as PowerShell splits a program's output.
+    assert_eq!(lines(&code).count(), code.matches('\n').count(), "{code}");
+    let region = lines(&code)
+        .find(|line| line.starts_with("$env:AWS_REGION = "))
+        .unwrap();
+    assert_eq!(
+        region,
+        "$env:AWS_REGION = 'first' + \"`r`n\" + '$(touch pwned)' + \"`n\" + 'last'"
+    );
+    parse(region);
+    assert_eq!(literals(region), [value]);
+    assert_eq!(
+        assignments(region),
+        [("AWS_REGION".to_owned(), value.to_owned())]
+    );
 }
 
 #[test]
@@ -96,7 +129,10 @@ fn wrapper_and_help_parse() {
         .run(&["--wrapper", "powershell", "--help"])
         .ok()
         .to_owned();
+    assert_eq!(lines(&help).count(), 1, "{help}");
+    parse_each_line(&help);
     let shown = literals(&help);
     assert_eq!(shown.len(), 1, "{help}");
+    assert!(shown[0].lines().count() > 5, "{help}");
     assert!(shown[0].starts_with("Assume an AWS profile"), "{help}");
 }

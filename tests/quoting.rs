@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use rsume::shell::{Change, Shell};
-use support::powershell::{assignments, literals};
+use support::powershell::{assignments, literals, parse_each_line};
 
 /// Values per shell process: enough to amortise the start, small enough to locate a failure.
 const BATCH: usize = 500;
@@ -180,6 +180,7 @@ fn fish_reads_back_every_value() {
 fn powershell_parses_and_reads_back_every_value() {
     for batch in generate(cases()).chunks(BATCH) {
         let code: String = batch.iter().map(|v| render(Shell::Powershell, v)).collect();
+        parse_each_line(&code);
         let by_grammar = literals(&code);
         let by_powershell: Vec<String> = assignments(&code).into_iter().map(|(_, v)| v).collect();
         assert_eq!(&by_grammar, batch);

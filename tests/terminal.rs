@@ -134,7 +134,9 @@ fn a_terminal_on_stdout_gets_advice_not_keys() {
     let sandbox = sandbox();
     let mut session = on_terminal(&sandbox, r#""$RSUME" alice --shell bash; echo "exit=$?""#);
     session.exp_string("stdout is a terminal").unwrap();
-    session.exp_string(r#"eval "$(rsume alice)""#).unwrap();
+    session
+        .exp_string(r#"eval "$(rsume alice --shell bash)""#)
+        .unwrap();
     let rest = session.exp_eof().unwrap();
     assert!(rest.contains("exit=1"), "{rest}");
     assert!(

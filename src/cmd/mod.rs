@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::io::IsTerminal;
 
 use crate::cli::{Cli, Command, DirectCommand, Prints};
-use crate::shell::{self, Change, Shell};
+use crate::shell::{Change, Shell, Target};
 
 /// The environment as a lookup function, so commands never read process state directly.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -75,10 +75,8 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String>
         ))
         .into());
     }
-    let shell = cli
-        .output
-        .chosen_shell()
-        .unwrap_or_else(|| shell::detect(env));
+    let target = cli.output.target(env);
+    let shell = target.shell();
     let wrapped = cli.output.wrapper.is_some();
     let destination = Destination {
         shell,
@@ -97,19 +95,19 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String>
         None => assume::run(cli, &destination, env)?,
     };
     debug_assert!(cli.prints() != Prints::Direct || matches!(output, Output::Text(_)));
-    Ok(render(output, shell, wrapped)?)
+    Ok(render(output, target, wrapped)?)
 }
 
 /// Turns an output into stdout text. Under a wrapper every output must be shell code, so
 /// text is wrapped in a print command.
 pub fn render(
     output: Output,
-    shell: Shell,
+    target: Target,
     wrapped: bool,
 ) -> Result<String, crate::shell::BadValue> {
     match output {
-        Output::Shell(changes) => shell.render(&changes),
-        Output::Text(text) if wrapped => shell.render(&[Change::Print(text)]),
+        Output::Shell(changes) => target.render(&changes),
+        Output::Text(text) if wrapped => target.render(&[Change::Print(text)]),
         Output::Text(text) => Ok(text),
     }
 }

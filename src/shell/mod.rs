@@ -1,8 +1,10 @@
 //! Shell code out: one model of what should change in the caller's shell, and a small
-//! dialect per shell that spells it. Every value goes through the dialect's quoting.
+//! dialect per shell that spells it. Every value goes through the dialect's quoting. When
+//! the shell is only a guess, one portable dialect serves them all (docs/shells.md).
 
 mod detect;
 mod fish;
+mod portable;
 mod posix;
 mod powershell;
 
@@ -54,12 +56,49 @@ pub enum BadValue {
         "the value for {name} is {len} bytes; over {MAX_VALUE_BYTES} bytes it would stop the shell from starting programs"
     )]
     TooLong { name: &'static str, len: usize },
+    #[error(
+        "the value for {name} would read differently in another shell, and the shell is only a guess (rsume's parent is not a shell it knows); pass --shell bash|zsh|fish|powershell, or use the wrapper from `rsume init <shell>`"
+    )]
+    Ambiguous { name: &'static str },
+}
+
+/// The shell to write for, and whether that is known or only a guess.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Named by `--shell` or the wrapper, or the parent process runs it.
+    Known(Shell),
+    /// From `$SHELL` (or bash): the code must be safe in whichever shell reads it.
+    Guessed(Shell),
+}
+
+impl Target {
+    /// The shell for hints and messages.
+    pub fn shell(self) -> Shell {
+        match self {
+            Target::Known(shell) | Target::Guessed(shell) => shell,
+        }
+    }
+
+    /// Known: the shell's own dialect ([`Shell::render`]). Guessed: code that bash, zsh and
+    /// fish read the same way and PowerShell cannot run anything from, or
+    /// [`BadValue::Ambiguous`] for a value that another shell would read differently.
+    pub fn render(self, changes: &[Change]) -> Result<String, BadValue> {
+        match self {
+            Target::Known(shell) => shell.render(changes),
+            Target::Guessed(_) => render_with(&portable::Portable, changes),
+        }
+    }
 }
 
 /// How one shell spells the three changes. Quoting lives here too, because each shell's
 /// rules differ (fish treats `\` specially inside single quotes, PowerShell smart quotes).
 trait Dialect {
-    /// The value as a single literal word that the shell reads back byte for byte.
+    /// Whether `quote` can write this value at all; only the portable form refuses some.
+    fn readable(&self, _value: &str) -> bool {
+        true
+    }
+    /// The value as one word (one expression in PowerShell) that the shell reads back byte
+    /// for byte.
     fn quote(&self, value: &str) -> String;
     fn set(&self, name: &str, quoted: &str) -> String;
     fn unset(&self, name: &str) -> String;
@@ -115,32 +154,47 @@ impl Shell {
         }
     }
 
-    /// Shell code for `changes`, one line each (a quoted value may span lines).
+    /// Shell code for `changes`, one line each.
     pub fn render(self, changes: &[Change]) -> Result<String, BadValue> {
-        let dialect = self.dialect();
-        let mut out = String::new();
-        for change in changes {
-            let line = match change {
-                Change::Set { name, value } => {
-                    if value.contains('\0') {
-                        return Err(BadValue::Nul(name));
-                    }
-                    if value.len() > MAX_VALUE_BYTES {
-                        return Err(BadValue::TooLong {
-                            name,
-                            len: value.len(),
-                        });
-                    }
-                    dialect.set(name, &dialect.quote(value))
-                }
-                Change::Unset(name) => dialect.unset(name),
-                Change::Print(text) => dialect.print(&dialect.quote(&text.replace('\0', ""))),
-            };
-            out.push_str(&line);
-            out.push('\n');
-        }
-        Ok(out)
+        render_with(self.dialect(), changes)
     }
+}
+
+/// What `Change::Print` is called in a refusal.
+const PRINTED_TEXT: &str = "text to print";
+
+fn render_with(dialect: &dyn Dialect, changes: &[Change]) -> Result<String, BadValue> {
+    let mut out = String::new();
+    for change in changes {
+        let line = match change {
+            Change::Set { name, value } => {
+                if value.contains('\0') {
+                    return Err(BadValue::Nul(name));
+                }
+                if value.len() > MAX_VALUE_BYTES {
+                    return Err(BadValue::TooLong {
+                        name,
+                        len: value.len(),
+                    });
+                }
+                if !dialect.readable(value) {
+                    return Err(BadValue::Ambiguous { name });
+                }
+                dialect.set(name, &dialect.quote(value))
+            }
+            Change::Unset(name) => dialect.unset(name),
+            Change::Print(text) => {
+                let text = text.replace('\0', "");
+                if !dialect.readable(&text) {
+                    return Err(BadValue::Ambiguous { name: PRINTED_TEXT });
+                }
+                dialect.print(&dialect.quote(&text))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -170,14 +224,38 @@ mod tests {
         );
         assert_eq!(
             Shell::Fish.render(&sample()).unwrap(),
-            "set -gx AWS_REGION 'eu-west-1'\nset -e AWS_PROFILE; or true\nprintf '%s' 'hi\n'\n"
+            "set -gx AWS_REGION 'eu-west-1'\n\
+             set -e -g AWS_PROFILE; set -q -U AWS_PROFILE && printf '%s\\n' 'rsume: a universal AWS_PROFILE (set -U) still applies; erase it with set -e -U AWS_PROFILE' >&2; true\n\
+             printf '%s' 'hi\n'\n"
         );
         assert_eq!(
             Shell::Powershell.render(&sample()).unwrap(),
             "$env:AWS_REGION = 'eu-west-1'\n\
              Remove-Item -LiteralPath 'Env:AWS_PROFILE' -ErrorAction SilentlyContinue\n\
-             [Console]::Out.Write('hi\n')\n"
+             [Console]::Out.Write('hi' + \"`n\")\n"
         );
+        assert_eq!(
+            Target::Guessed(Shell::Fish).render(&sample()[..2]).unwrap(),
+            "export AWS_REGION='eu-west-1'\n\
+             test -n \"$PPID\" && unset AWS_PROFILE; \
+             test -z \"$PPID\" && set -e -g AWS_PROFILE; \
+             test -z \"$PPID\" && set -q -U AWS_PROFILE && printf '%s\\n' 'rsume: a universal AWS_PROFILE (set -U) still applies; erase it with set -e -U AWS_PROFILE' >&2; \
+             true\n"
+        );
+        assert!(matches!(
+            Target::Guessed(Shell::Bash).render(&sample()),
+            Err(BadValue::Ambiguous { name: PRINTED_TEXT })
+        ));
+    }
+
+    #[test]
+    fn powershell_keeps_every_value_on_one_line() {
+        assert_eq!(
+            quote(Shell::Powershell, "a\r\nb’\n"),
+            "'a' + \"`r`n\" + 'b’’' + \"`n\""
+        );
+        assert_eq!(quote(Shell::Powershell, "\n"), "\"`n\"");
+        assert_eq!(quote(Shell::Powershell, ""), "''");
     }
 
     #[test]
