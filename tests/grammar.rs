@@ -6,7 +6,7 @@ mod support;
 
 use rexpect::session::spawn_command;
 use support::moto::moto;
-use support::sandbox::{BIN, SHELLS, Sandbox};
+use support::sandbox::{BIN, SHELLS, Sandbox, with_wrapper};
 
 const CONFIG: &str = "\
 [profile alice]
@@ -46,14 +46,6 @@ aws_secret_access_key = help-secret
 
 fn sandbox() -> Sandbox {
     Sandbox::new(CONFIG, CREDENTIALS).endpoint(&moto().endpoint())
-}
-
-/// `body` after loading the wrapper the way the README says.
-fn with_wrapper(shell: &str, body: &str) -> String {
-    match shell {
-        "fish" => format!("rsume init fish | source\n{body}"),
-        other => format!("eval \"$(rsume init {other})\"\n{body}"),
-    }
 }
 
 /// What `rsume args` prints without any wrapper, in the same sandbox.

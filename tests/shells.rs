@@ -4,7 +4,7 @@
 mod support;
 
 use support::moto::moto;
-use support::sandbox::{SHELLS, Sandbox};
+use support::sandbox::{SHELLS, Sandbox, with_wrapper};
 
 const HOSTILE: &[&str] = &[
     "it's",
@@ -80,14 +80,6 @@ fn wrapped_sandbox() -> Sandbox {
     )
     .endpoint(&moto().endpoint())
     .env("AWS_PROFILE", "stale")
-}
-
-/// A script that loads the wrapper the way the README says, then runs `body`.
-fn with_wrapper(shell: &str, body: &str) -> String {
-    match shell {
-        "fish" => format!("rsume init fish | source\n{body}"),
-        other => format!("eval \"$(rsume init {other})\"\n{body}"),
-    }
 }
 
 #[test]

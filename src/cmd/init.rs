@@ -1,6 +1,6 @@
 //! `rsume init <shell>`: the wrapper function, so a user types `rsume admin` instead of
 //! `eval "$(rsume admin)"`, and the completions. The wrapper's text is the file under
-//! `shell/`, with the lists it needs filled in from the command definition.
+//! `shell/`, with its shell and the lists it needs filled in from the command definition.
 
 use super::{Output, completions};
 use crate::cli;
@@ -32,8 +32,14 @@ pub fn wrapper(shell: Shell) -> String {
             .collect::<Vec<_>>()
             .join(", "),
     };
+    let rc_file = match shell {
+        Shell::Zsh => "~/.zshrc",
+        _ => "~/.bashrc",
+    };
     shell
         .wrapper_script()
+        .replace("@SHELL@", shell.name())
+        .replace("@RC_FILE@", rc_file)
         .replace("@VALUE_FLAGS@", &pattern(cli::flags_with_values()))
         .replace("@DIRECT_COMMANDS@", &pattern(cli::direct_command_names()))
 }
@@ -46,7 +52,9 @@ mod tests {
     fn every_placeholder_is_filled() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
             let text = wrapper(shell);
-            assert!(!text.contains("@VALUE_FLAGS@") && !text.contains("@DIRECT_COMMANDS@"));
+            for placeholder in ["@SHELL@", "@RC_FILE@", "@VALUE_FLAGS@", "@DIRECT_COMMANDS@"] {
+                assert!(!text.contains(placeholder), "{placeholder} in {text}");
+            }
             assert!(text.contains("completions"), "{text}");
             assert!(text.contains("--region"), "{text}");
         }

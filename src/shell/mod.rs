@@ -125,10 +125,11 @@ impl Shell {
     }
 
     /// The wrapper function that `rsume init <shell>` prints and `shell/` ships.
+    /// bash and zsh share one text (`@SHELL@` and `@RC_FILE@` name the shell); `rsume init`
+    /// fills in the placeholders.
     pub fn wrapper_script(self) -> &'static str {
         match self {
-            Shell::Bash => include_str!("../../shell/rsume.bash"),
-            Shell::Zsh => include_str!("../../shell/rsume.zsh"),
+            Shell::Bash | Shell::Zsh => include_str!("../../shell/rsume.sh"),
             Shell::Fish => include_str!("../../shell/rsume.fish"),
             Shell::Powershell => include_str!("../../shell/rsume.ps1"),
         }

@@ -210,6 +210,14 @@ impl Sandbox {
     }
 }
 
+/// `body` after loading the wrapper the way the README says.
+pub fn with_wrapper(shell: &str, body: &str) -> String {
+    match shell {
+        "fish" => format!("rsume init fish | source\n{body}"),
+        other => format!("eval \"$(rsume init {other})\"\n{body}"),
+    }
+}
+
 /// A per-process counter, so parallel tests in one sandbox never share a file.
 fn unique() -> usize {
     use std::sync::atomic::{AtomicUsize, Ordering};

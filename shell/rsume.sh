@@ -1,5 +1,5 @@
-# rsume for zsh: `rsume PROFILE` sets the profile's credentials in this shell.
-# Load with:  eval "$(rsume init zsh)"   (for example in ~/.zshrc)
+# rsume for @SHELL@: `rsume PROFILE` sets the profile's credentials in this shell.
+# Load with:  eval "$(rsume init @SHELL@)"   (for example in @RC_FILE@)
 rsume() {
     # Commands that talk to the terminal or run a program are run as they are.
     if __rsume_direct "$@"; then
@@ -9,7 +9,7 @@ rsume() {
     # Under --wrapper every output of rsume is shell code; a failed run prints nothing
     # and its status is returned without evaluating anything.
     local __rsume_code
-    __rsume_code="$(command rsume --wrapper zsh "$@")" || return
+    __rsume_code="$(command rsume --wrapper @SHELL@ "$@")" || return
     eval "$__rsume_code"
 }
 # Succeeds when the command word (the first word that is not a flag or a flag's value)
