@@ -56,9 +56,9 @@ fn assert_clean_failure(run: &Run, sandbox: &Sandbox, expected: &str, debug: boo
     assert_eq!(cached, 0, "a failed run left a cache entry");
 }
 
-#[test]
-fn final_errors_are_one_line_each() {
-    let cases = [
+/// STS's final answers (no retry), and what the user is told for each.
+fn final_errors() -> Vec<(Reply, &'static str)> {
+    vec![
         (
             Reply::invalid_client_token_id(),
             "AWS does not recognise these keys (InvalidClientTokenId); check the profile's aws_access_key_id",
@@ -114,8 +114,12 @@ fn final_errors_are_one_line_each() {
             ),
             "check that the endpoint is STS",
         ),
-    ];
-    for (reply, expected) in cases {
+    ]
+}
+
+#[test]
+fn final_errors_are_one_line_each() {
+    for (reply, expected) in final_errors() {
         for debug in [false, true] {
             let sts = FakeSts::start(vec![reply.clone()]);
             let sandbox = sandbox(&sts);
@@ -127,6 +131,57 @@ fn final_errors_are_one_line_each() {
                 "{expected}: a final error was retried"
             );
         }
+    }
+}
+
+/// Replies holding credentials the SDK cannot accept, each as the issue found them leaking.
+fn unreadable_credentials(creds: &FakeCreds) -> Vec<Reply> {
+    let expiring = |text: &'static str| {
+        let expiration = creds.expiration_rfc3339();
+        Reply::session_token_edited(200, creds, move |xml| xml.replace(&expiration, text))
+    };
+    vec![
+        expiring("1893456000"),
+        expiring("garbage"),
+        expiring("99999-01-01T00:00:00Z"),
+        expiring("2030-01-01T00:00:00+25:00"),
+        Reply::session_token_edited(200, creds, |xml| {
+            xml.replace("<SessionToken>TOKEN-", "<SessionToken>&#1;TOKEN-")
+        }),
+        Reply::session_token_edited(500, creds, |xml| xml),
+    ]
+}
+
+#[test]
+fn debug_never_shows_a_secret_from_any_reply() {
+    let leak = FakeCreds::new("leak", Duration::from_secs(3600));
+    let mut faults = unreadable_credentials(&leak);
+    faults.extend(final_errors().into_iter().map(|(reply, _)| reply));
+    faults.extend([
+        Reply::throttling(),
+        Reply::internal_failure(),
+        Reply::disconnect(),
+        Reply::hang(),
+    ]);
+    for fault in faults {
+        let sts = FakeSts::start(vec![fault.clone()]);
+        let sandbox = sandbox(&sts);
+        let run = assume(&sandbox, true);
+        let stderr = &run.stderr;
+        assert!(run.stdout.is_empty(), "{fault:?} was accepted: {stderr}");
+        assert!(!run.status.success(), "{fault:?}: {stderr}");
+        for secret in [&leak.secret_access_key, &leak.session_token] {
+            // Any 12 bytes of a secret, so a cut-off or escaped copy is caught too.
+            let pieces = secret.as_bytes().chunks(12).map(String::from_utf8_lossy);
+            for piece in pieces.filter(|p| p.len() == 12) {
+                assert!(
+                    !stderr.contains(&*piece),
+                    "{fault:?} leaked {piece}: {stderr}"
+                );
+            }
+        }
+        assert!(!stderr.contains(LONG_TERM_SECRET), "{stderr}");
+        assert!(!stderr.contains(CODE), "the MFA code on stderr: {stderr}");
     }
 }
 

@@ -91,6 +91,11 @@ pub struct Reply(Kind);
 #[derive(Clone, Debug)]
 enum Kind {
     SessionToken(FakeCreds),
+    /// A GetSessionToken reply with hand-made `<Credentials>` and any status.
+    SessionTokenXml {
+        status: u16,
+        credentials: String,
+    },
     AssumeRole {
         creds: FakeCreds,
         /// `None`: take the request's `RoleArn`.
@@ -119,6 +124,20 @@ impl Reply {
     /// `GetSessionTokenResponse` carrying `creds`.
     pub fn session_token(creds: &FakeCreds) -> Reply {
         Reply(Kind::SessionToken(creds.clone()))
+    }
+
+    /// A `GetSessionTokenResponse` with status `status` whose `<Credentials>` XML for `creds`
+    /// passes through `edit` first, unescaped: for replies the SDK cannot read, such as an
+    /// `<Expiration>` of `garbage` or a `&#1;` inside the secret.
+    pub fn session_token_edited(
+        status: u16,
+        creds: &FakeCreds,
+        edit: impl FnOnce(String) -> String,
+    ) -> Reply {
+        Reply(Kind::SessionTokenXml {
+            status,
+            credentials: edit(credentials_xml(creds)),
+        })
     }
 
     /// `AssumeRoleResponse` carrying `creds`, with `AssumedRoleUser` derived
@@ -278,6 +297,18 @@ impl Reply {
                 &format!("\n{}  ", credentials_xml(creds)),
                 &req.request_id,
             ),
+            Kind::SessionTokenXml {
+                status,
+                credentials,
+            } => {
+                let mut response = sts_ok(
+                    "GetSessionToken",
+                    &format!("\n{credentials}  "),
+                    &req.request_id,
+                );
+                response.status = *status;
+                response
+            }
             Kind::AssumeRole { creds, role_arn } => {
                 let role_arn = role_arn
                     .as_deref()
