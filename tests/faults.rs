@@ -278,3 +278,27 @@ fn escape_sequences_from_the_files_never_reach_the_terminal() {
         );
     }
 }
+
+#[test]
+fn text_direction_controls_never_reach_a_table() {
+    let hostile = "arn:aws:iam::1:role/x\u{202E}nimda\u{2066}\u{200F}";
+    let role = FakeCreds::new("bidi", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&role)]);
+    let sandbox = Sandbox::new(
+        &format!("[profile evil]\nrole_arn = {hostile}\nsource_profile = u\n"),
+        "[u]\naws_access_key_id = AKIAU\naws_secret_access_key = s\n",
+    )
+    .endpoint(&sts.endpoint());
+    sandbox.run(&["evil", "--shell", "bash"]).ok();
+    for args in [&["-l"][..], &["cache", "list"]] {
+        let shown = sandbox.run(args).ok().to_owned();
+        assert!(
+            shown.contains("role/x\\u{202e}nimda\\u{2066}\\u{200f}"),
+            "{args:?}: {shown}"
+        );
+        assert!(
+            !shown.contains(['\u{202E}', '\u{2066}', '\u{200F}']),
+            "{args:?} printed a direction control raw: {shown:?}"
+        );
+    }
+}
