@@ -5,6 +5,7 @@ mod error;
 
 pub use error::StsError;
 
+use std::cell::Cell;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_sts::config::retry::RetryConfig;
@@ -25,6 +26,9 @@ const MAX_ATTEMPTS: u32 = 3;
 pub struct Sts {
     runtime: tokio::runtime::Runtime,
     client: aws_sdk_sts::Client,
+    /// Names a non-default endpoint on stderr before the first request, so a user sees
+    /// where their code and signature went; taken once, so once per run.
+    announcement: Cell<Option<String>>,
 }
 
 impl Sts {
@@ -43,12 +47,20 @@ impl Sts {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
-        if let Some(url) = &target.endpoint {
-            config = config.endpoint_url(url);
+        if let Some(endpoint) = &target.endpoint {
+            config = config.endpoint_url(&endpoint.url);
         }
         // The client is built inside the runtime: its HTTP connector wants one at hand.
         let client = runtime.block_on(async { aws_sdk_sts::Client::from_conf(config.build()) });
-        Ok(Self { runtime, client })
+        let announcement = target
+            .endpoint
+            .as_ref()
+            .map(|endpoint| format!("STS endpoint {} ({})", endpoint.url, endpoint.origin));
+        Ok(Self {
+            runtime,
+            client,
+            announcement: Cell::new(announcement),
+        })
     }
 
     /// GetSessionToken, with an MFA device and code when given.
@@ -94,6 +106,9 @@ impl Sts {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
+        if let Some(announcement) = self.announcement.take() {
+            crate::log::info(format_args!("{announcement}"));
+        }
         self.runtime.block_on(request).map_err(StsError::from_sdk)
     }
 }
