@@ -1,5 +1,6 @@
 //! STS calls checked at the wire with a scripted fake STS: which call is signed by which
-//! key, what each carries, and what the user sees when STS says no.
+//! key, for which region, and what each carries. What the user sees when STS says no is in
+//! `faults.rs`. The fake STS's own checks run here, once.
 
 mod support;
 
@@ -149,61 +150,6 @@ fn role_without_mfa_is_one_call() {
 }
 
 #[test]
-fn a_rejected_mfa_code_is_said_plainly() {
-    let sts = FakeSts::start(vec![Reply::mfa_failed()]);
-    for debug in [false, true] {
-        let mut args = vec!["admin", "--mfa-token", "975310", "--shell", "bash"];
-        if debug {
-            args.push("--debug");
-        }
-        let result = run(&sts, &args);
-        let stderr = result.failed();
-        assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
-        assert!(
-            stderr.contains("arn:aws:iam::123456789012:mfa/alice"),
-            "{stderr}"
-        );
-        if !debug {
-            assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        }
-        assert_no_secret(stderr, &[]);
-    }
-    // Rejections are final: no retry with a code that cannot work.
-    assert_eq!(sts.actions(), ["GetSessionToken", "GetSessionToken"]);
-}
-
-#[test]
-fn sts_errors_become_one_clear_line() {
-    let cases = [
-        (
-            Reply::invalid_client_token_id(),
-            "AWS does not recognise these keys",
-        ),
-        (Reply::expired_token(), "session token has expired"),
-        (
-            Reply::access_denied(),
-            "access denied: User: arn:aws:iam::123456789012:user/alice",
-        ),
-        (Reply::region_disabled(), "not enabled in this region"),
-        (Reply::validation_error(), "STS rejected the request"),
-    ];
-    for (reply, expected) in cases {
-        let sts = FakeSts::start(vec![reply]);
-        let result = run(&sts, &["bob-role", "--shell", "bash"]);
-        let stderr = result.failed();
-        assert!(
-            stderr.contains(
-                "assuming arn:aws:iam::123456789012:role/readonly for profile 'bob-role' failed"
-            ),
-            "{stderr}"
-        );
-        assert!(stderr.contains(expected), "{expected}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert_no_secret(stderr, &[]);
-    }
-}
-
-#[test]
 fn a_malformed_mfa_flag_fails_before_any_call() {
     let sts = FakeSts::start(vec![Reply::internal_failure()]);
     for code in ["12345", "abcdef", "1234567"] {
@@ -285,4 +231,64 @@ fn the_profile_endpoint_url_is_honoured() {
         result.stderr
     );
     assert_eq!(sts.request_count(), 1);
+}
+
+#[test]
+fn the_role_duration_flag_reaches_the_last_role_only() {
+    let creds = FakeCreds::new("dur", Duration::from_secs(7200));
+    let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+    run(
+        &sts,
+        &[
+            "deep",
+            "--mfa-token",
+            "975310",
+            "--role-duration",
+            "2h",
+            "--shell",
+            "bash",
+        ],
+    )
+    .ok();
+    let durations: Vec<_> = sts
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.action.clone(),
+                r.field("DurationSeconds").map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(
+        durations,
+        [
+            ("GetSessionToken".to_owned(), Some("43200".to_owned())),
+            ("AssumeRole".to_owned(), Some("1800".to_owned())),
+            ("AssumeRole".to_owned(), Some("7200".to_owned())),
+        ]
+    );
+}
+
+#[test]
+fn the_sts_region_falls_back_to_aws_default_region() {
+    let creds = FakeCreds::new("region", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+    let sandbox = Sandbox::new(CONFIG, &credentials())
+        .endpoint(&sts.endpoint())
+        .without("AWS_REGION")
+        .env("AWS_DEFAULT_REGION", "eu-north-1");
+    // bob-role names no region, so the variables decide; AWS_REGION wins when both are set.
+    sandbox.run(&["bob-role", "--shell", "bash"]).ok();
+    let sandbox = sandbox.env("AWS_REGION", "ap-southeast-2");
+    sandbox
+        .run(&["bob-role", "--shell", "bash", "--no-cache"])
+        .ok();
+    let scopes: Vec<bool> = sts
+        .requests()
+        .iter()
+        .zip(["/eu-north-1/sts/", "/ap-southeast-2/sts/"])
+        .map(|(r, scope)| r.header("authorization").unwrap().contains(scope))
+        .collect();
+    assert_eq!(scopes, [true, true], "{:?}", sts.requests());
 }
