@@ -7,7 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked --quiet cargo-fuzz
+# Pinned, so every machine fuzzes with the cargo-fuzz tested here.
+cargo_fuzz_version=0.13.2
+if [[ "$(cargo fuzz --version 2>/dev/null)" != *" $cargo_fuzz_version" ]]; then
+    cargo install --locked --quiet cargo-fuzz --version "$cargo_fuzz_version"
+fi
 mkdir -p fuzz/corpus/profile_files
 cp tests/fuzz_regressions/* fuzz/corpus/profile_files/
 cd fuzz

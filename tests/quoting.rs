@@ -10,6 +10,7 @@ mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -91,7 +92,13 @@ fn hostile() -> impl Strategy<Value = String> {
     ]
 }
 
-/// `count` strings, the same ones on every run (a fixed seed), so a failure reproduces.
+/// The strings every test uses: generated once per process (the tests run as threads of
+/// one), the same ones on every run (a fixed seed), so a failure reproduces.
+fn values() -> &'static [String] {
+    static VALUES: OnceLock<Vec<String>> = OnceLock::new();
+    VALUES.get_or_init(|| generate(cases()))
+}
+
 fn generate(count: usize) -> Vec<String> {
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
@@ -157,28 +164,28 @@ fn round_trip(shell: Shell, program: &str, args: &[&str], values: &[String]) {
 
 #[test]
 fn bash_reads_back_every_value() {
-    for batch in generate(cases()).chunks(BATCH) {
+    for batch in values().chunks(BATCH) {
         round_trip(Shell::Bash, "bash", &["--noprofile", "--norc", "-s"], batch);
     }
 }
 
 #[test]
 fn zsh_reads_back_every_value() {
-    for batch in generate(cases()).chunks(BATCH) {
+    for batch in values().chunks(BATCH) {
         round_trip(Shell::Zsh, "zsh", &["-f", "-s"], batch);
     }
 }
 
 #[test]
 fn fish_reads_back_every_value() {
-    for batch in generate(cases()).chunks(BATCH) {
+    for batch in values().chunks(BATCH) {
         round_trip(Shell::Fish, "fish", &["--no-config"], batch);
     }
 }
 
 #[test]
 fn powershell_parses_and_reads_back_every_value() {
-    for batch in generate(cases()).chunks(BATCH) {
+    for batch in values().chunks(BATCH) {
         let code: String = batch.iter().map(|v| render(Shell::Powershell, v)).collect();
         parse_each_line(&code);
         let by_grammar = literals(&code);
@@ -190,12 +197,12 @@ fn powershell_parses_and_reads_back_every_value() {
 
 #[test]
 fn the_generator_covers_the_hard_characters() {
-    let all: String = generate(cases()).concat();
+    let all: String = values().concat();
     for needle in ["'", "\\", "\n", "\r", "$(", "`", "\u{2019}", "!", "%"] {
         assert!(
             all.contains(needle),
             "no {needle:?} in the generated strings"
         );
     }
-    assert!(generate(cases()).iter().any(|v| v.chars().count() > 200));
+    assert!(values().iter().any(|v| v.chars().count() > 200));
 }

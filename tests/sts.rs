@@ -1,5 +1,6 @@
 //! STS calls checked at the wire with a scripted fake STS: which call is signed by which
-//! key, what each carries, and what the user sees when STS says no.
+//! key, for which region, and what each carries. What the user sees when STS says no is in
+//! `faults.rs`. The fake STS's own checks run here, once.
 
 mod support;
 
@@ -149,61 +150,6 @@ fn role_without_mfa_is_one_call() {
 }
 
 #[test]
-fn a_rejected_mfa_code_is_said_plainly() {
-    let sts = FakeSts::start(vec![Reply::mfa_failed()]);
-    for debug in [false, true] {
-        let mut args = vec!["admin", "--mfa-token", "975310", "--shell", "bash"];
-        if debug {
-            args.push("--debug");
-        }
-        let result = run(&sts, &args);
-        let stderr = result.failed();
-        assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
-        assert!(
-            stderr.contains("arn:aws:iam::123456789012:mfa/alice"),
-            "{stderr}"
-        );
-        if !debug {
-            assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        }
-        assert_no_secret(stderr, &[]);
-    }
-    // Rejections are final: no retry with a code that cannot work.
-    assert_eq!(sts.actions(), ["GetSessionToken", "GetSessionToken"]);
-}
-
-#[test]
-fn sts_errors_become_one_clear_line() {
-    let cases = [
-        (
-            Reply::invalid_client_token_id(),
-            "AWS does not recognise these keys",
-        ),
-        (Reply::expired_token(), "session token has expired"),
-        (
-            Reply::access_denied(),
-            "access denied: User: arn:aws:iam::123456789012:user/alice",
-        ),
-        (Reply::region_disabled(), "not enabled in this region"),
-        (Reply::validation_error(), "STS rejected the request"),
-    ];
-    for (reply, expected) in cases {
-        let sts = FakeSts::start(vec![reply]);
-        let result = run(&sts, &["bob-role", "--shell", "bash"]);
-        let stderr = result.failed();
-        assert!(
-            stderr.contains(
-                "assuming arn:aws:iam::123456789012:role/readonly for profile 'bob-role' failed"
-            ),
-            "{stderr}"
-        );
-        assert!(stderr.contains(expected), "{expected}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert_no_secret(stderr, &[]);
-    }
-}
-
-#[test]
 fn a_malformed_mfa_flag_fails_before_any_call() {
     let sts = FakeSts::start(vec![Reply::internal_failure()]);
     for code in ["12345", "abcdef", "1234567"] {
@@ -285,4 +231,202 @@ fn the_profile_endpoint_url_is_honoured() {
         result.stderr
     );
     assert_eq!(sts.request_count(), 1);
+}
+
+#[test]
+fn the_role_duration_flag_reaches_the_last_role_only() {
+    let creds = FakeCreds::new("dur", Duration::from_secs(7200));
+    let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+    run(
+        &sts,
+        &[
+            "deep",
+            "--mfa-token",
+            "975310",
+            "--role-duration",
+            "2h",
+            "--shell",
+            "bash",
+        ],
+    )
+    .ok();
+    let durations: Vec<_> = sts
+        .requests()
+        .iter()
+        .map(|r| {
+            (
+                r.action.clone(),
+                r.field("DurationSeconds").map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(
+        durations,
+        [
+            ("GetSessionToken".to_owned(), Some("43200".to_owned())),
+            ("AssumeRole".to_owned(), Some("1800".to_owned())),
+            ("AssumeRole".to_owned(), Some("7200".to_owned())),
+        ]
+    );
+}
+
+#[test]
+fn the_sts_region_falls_back_to_aws_default_region() {
+    let creds = FakeCreds::new("region", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+    let sandbox = Sandbox::new(CONFIG, &credentials())
+        .endpoint(&sts.endpoint())
+        .without("AWS_REGION")
+        .env("AWS_DEFAULT_REGION", "eu-north-1");
+    // bob-role names no region, so the variables decide; AWS_REGION wins when both are set.
+    sandbox.run(&["bob-role", "--shell", "bash"]).ok();
+    let sandbox = sandbox.env("AWS_REGION", "ap-southeast-2");
+    sandbox
+        .run(&["bob-role", "--shell", "bash", "--no-cache"])
+        .ok();
+    let scopes: Vec<bool> = sts
+        .requests()
+        .iter()
+        .zip(["/eu-north-1/sts/", "/ap-southeast-2/sts/"])
+        .map(|(r, scope)| r.header("authorization").unwrap().contains(scope))
+        .collect();
+    assert_eq!(scopes, [true, true], "{:?}", sts.requests());
+}
+
+// The fake STS's own cheap, network-free checks, here so they run once and not in every
+// test binary that uses the fake; the server itself is exercised by the tests above.
+mod fake_sts_checks {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use super::support::fake_sts::*;
+
+    fn at(secs: i64) -> SystemTime {
+        if secs >= 0 {
+            UNIX_EPOCH + Duration::from_secs(secs as u64)
+        } else {
+            UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+        }
+    }
+
+    #[test]
+    fn rfc3339_known_dates() {
+        for (secs, text) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (-1, "1969-12-31T23:59:59Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_767_225_599, "2025-12-31T23:59:59Z"),
+            (1_767_225_600, "2026-01-01T00:00:00Z"),
+            (1_772_323_200, "2026-03-01T00:00:00Z"),
+            (2_147_483_648, "2038-01-19T03:14:08Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+            (-2_208_988_800, "1900-01-01T00:00:00Z"),
+        ] {
+            assert_eq!(rfc3339(at(secs)), text, "{secs}");
+        }
+        // Sub-seconds are dropped, also before the epoch.
+        assert_eq!(
+            rfc3339(UNIX_EPOCH + Duration::from_millis(1_999)),
+            "1970-01-01T00:00:01Z"
+        );
+        assert_eq!(
+            rfc3339(UNIX_EPOCH - Duration::from_millis(1)),
+            "1969-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn civil_from_days_is_continuous() {
+        let mut prev = civil_from_days(-25_568); // 1899-12-31
+        assert_eq!(prev, (1899, 12, 31));
+        for days in -25_567..150_000 {
+            let (y, m, d) = civil_from_days(days);
+            let (py, pm, pd) = prev;
+            let next_day = (y, m, d) == (py, pm, pd + 1);
+            let next_month = (y, m, d) == (py, pm + 1, 1);
+            let next_year = (y, m, d) == (py + 1, 1, 1) && (pm, pd) == (12, 31);
+            assert!(
+                next_day || next_month || next_year,
+                "{prev:?} -> {y}-{m}-{d}"
+            );
+            if next_month {
+                let leap = (py % 4 == 0 && py % 100 != 0) || py % 400 == 0;
+                let len = [
+                    31,
+                    28 + u32::from(leap),
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                    31,
+                    30,
+                    31,
+                    30,
+                    31,
+                ];
+                assert_eq!(pd, len[pm as usize - 1], "{prev:?}");
+            }
+            prev = (y, m, d);
+        }
+    }
+
+    #[test]
+    fn http_date_known_dates() {
+        assert_eq!(http_date(at(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(at(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(http_date(at(-1)), "Wed, 31 Dec 1969 23:59:59 GMT");
+        assert_eq!(http_date(at(951_782_400)), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(
+            http_date(at(4_107_542_400)),
+            "Mon, 01 Mar 2100 00:00:00 GMT"
+        );
+        assert_eq!(
+            http_date(at(253_402_300_799)),
+            "Fri, 31 Dec 9999 23:59:59 GMT"
+        );
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(
+            decode_form(
+                "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa+b&Empty=&Flag&%zz=%4"
+            ),
+            vec![
+                ("Action".into(), "AssumeRole".into()),
+                ("RoleArn".into(), "arn:aws:iam::1:role/a b".into()),
+                ("Empty".into(), "".into()),
+                ("Flag".into(), "".into()),
+                ("%zz".into(), "%4".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn role_arn_parsing() {
+        let r = parse_role_arn("arn:aws-cn:iam::210987654321:role/path/to/Admin");
+        assert_eq!(
+            (r.partition.as_str(), r.account.as_str(), r.name.as_str()),
+            ("aws-cn", "210987654321", "Admin")
+        );
+        let r = parse_role_arn("junk");
+        assert_eq!(
+            (r.partition.as_str(), r.account.as_str(), r.name.as_str()),
+            ("aws", FAKE_ACCOUNT, "junk")
+        );
+    }
+
+    #[test]
+    fn creds_are_recognisable() {
+        let c = FakeCreds::new("base", Duration::from_secs(3600));
+        assert_eq!(c.access_key_id, "ASIABASEXXXXXXXXXXXX");
+        assert!(c.secret_access_key.starts_with("SECRET-base-"));
+        assert!(c.session_token.starts_with("TOKEN-base-"));
+        assert_ne!(c, FakeCreds::new("role", Duration::from_secs(3600)));
+        assert_eq!(
+            unix_seconds(c.expiration),
+            unix_seconds(whole_seconds(c.expiration))
+        );
+    }
 }

@@ -1,9 +1,14 @@
 //! Plain aligned columns for people (`rsume -l`, `rsume cache list`).
 
-/// `rows[0]` is the header. Cells with control characters are shown escaped, so a hostile
-/// name cannot break the layout or drive the terminal.
+use crate::log::printable;
+
+/// `rows[0]` is the header. Cells are made printable like every message, so a hostile
+/// name cannot break the layout, drive the terminal or reorder what is shown.
 pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
-    let rows: Vec<[String; N]> = rows.iter().map(|row| row.clone().map(printable)).collect();
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|cell| printable(cell).into_owned()))
+        .collect();
     let mut widths = [0; N];
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -24,14 +29,6 @@ pub fn table<const N: usize>(rows: &[[String; N]]) -> String {
     out
 }
 
-fn printable(cell: String) -> String {
-    if cell.chars().any(char::is_control) {
-        cell.escape_debug().to_string()
-    } else {
-        cell
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,8 +37,8 @@ mod tests {
     fn aligns_and_escapes() {
         let rows = [
             ["A".to_owned(), "B".into()],
-            ["long name".into(), "x\ny".into()],
+            ["long name".into(), "x\ny\u{202E}".into()],
         ];
-        assert_eq!(table(&rows), "A          B\nlong name  x\\ny\n");
+        assert_eq!(table(&rows), "A          B\nlong name  x\\u{a}y\\u{202e}\n");
     }
 }

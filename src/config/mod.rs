@@ -791,9 +791,10 @@ mod tests {
         text
     }
 
+    /// Correctness at size; how fast is for the benchmark (`bench/`), not for a test.
     #[test]
-    fn five_thousand_profiles_load_quickly() {
-        let dir = std::env::temp_dir().join(format!("rsume-config-{}-speed", std::process::id()));
+    fn five_thousand_profiles_load_from_the_files() {
+        let dir = std::env::temp_dir().join(format!("rsume-config-{}-many", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let config = dir.join("config");
         let credentials = dir.join("credentials");
@@ -816,27 +817,15 @@ mod tests {
             _ => None,
         };
 
-        // Best of three, so that a busy machine does not fail the test.
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..3 {
-            let start = std::time::Instant::now();
-            let (_, set) = load(&env).unwrap();
-            let took = start.elapsed();
-            eprintln!("load of 5,000 profiles took {took:?}");
-            best = best.min(took);
-            assert_eq!(set.profiles().count(), 5_000);
-            assert_eq!(
-                get(&set, "p4999", "role_arn"),
-                Some("arn:aws:iam::123456789012:role/r4999")
-            );
-            assert_eq!(get(&set, "p17", "source_profile"), Some("base"));
-            assert_eq!(get(&set, "p17", "aws_access_key_id"), Some("AKID17"));
-        }
+        let (_, set) = load(&env).unwrap();
+        assert_eq!(set.profiles().count(), 5_000);
+        assert_eq!(
+            get(&set, "p4999", "role_arn"),
+            Some("arn:aws:iam::123456789012:role/r4999")
+        );
+        assert_eq!(get(&set, "p17", "source_profile"), Some("base"));
+        assert_eq!(get(&set, "p17", "aws_access_key_id"), Some("AKID17"));
         std::fs::remove_dir_all(&dir).unwrap();
-        // Timing is only meaningful with optimizations.
-        if !cfg!(debug_assertions) {
-            assert!(best.as_millis() < 10, "took {best:?}");
-        }
     }
 
     #[test]

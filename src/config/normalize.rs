@@ -7,6 +7,7 @@
 
 use super::parse::{self, Event, RawProperty, SyntaxError, WHITESPACE, trim};
 use super::{FileKind, Origin, Profile, ProfileSet, Properties, Property, Value};
+use crate::log::printable;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ pub(super) fn merge_in(
                             line,
                             format!(
                                 "{shown}:{line}: section [{}] ignored: {reason}",
-                                escaped(trim(header)),
+                                printable(trim(header)),
                             ),
                         ));
                         continue;
@@ -258,7 +259,7 @@ fn classify(header: &str, kind: FileKind) -> Result<Target<'_>, String> {
         }
         (FileKind::Config, None) => Err(format!(
             "in the config file a profile header is written [profile {}]",
-            escaped(name)
+            printable(name)
         )),
         (FileKind::Config, Some(prefix)) => {
             check_name(name)?;
@@ -269,7 +270,7 @@ fn classify(header: &str, kind: FileKind) -> Result<Target<'_>, String> {
                 _ => {
                     return Err(format!(
                         "unknown section type `{}` (expected profile, sso-session or services)",
-                        escaped(prefix)
+                        printable(prefix)
                     ));
                 }
             };
@@ -290,7 +291,7 @@ fn classify(header: &str, kind: FileKind) -> Result<Target<'_>, String> {
         }
         (FileKind::Credentials, Some(PROFILE)) => Err(format!(
             "in the credentials file a profile header is written [{}], without `profile`",
-            escaped(name)
+            printable(name)
         )),
         (FileKind::Credentials, Some(_)) => Err(
             "only profiles belong in the credentials file; move it to the config file".to_owned(),
@@ -306,7 +307,7 @@ fn check_name(name: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "the name `{}` may only use {IDENTIFIER_CHARS}",
-            escaped(name)
+            printable(name)
         ))
     }
 }
@@ -317,11 +318,6 @@ fn is_identifier(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-/.%@:+".contains(&b))
-}
-
-/// Section names go into warnings; escaping keeps control characters out of the terminal.
-fn escaped(text: &str) -> std::str::EscapeDebug<'_> {
-    text.escape_debug()
 }
 
 #[cfg(test)]

@@ -66,6 +66,15 @@ pub enum ResolveError {
         location: Option<Location>,
         expected: String,
     },
+    #[error(
+        "refusing STS endpoint {url} ({origin}) for profile '{profile}': without https the MFA code and a request signed with your keys travel in clear text; use https or a loopback address, or set {var}=1 to allow it",
+        var = super::ALLOW_HTTP_VARIABLE
+    )]
+    InsecureEndpoint {
+        profile: String,
+        url: String,
+        origin: String,
+    },
     #[error("{flag} must be {expected}")]
     InvalidFlag {
         flag: &'static str,

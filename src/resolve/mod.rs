@@ -6,6 +6,7 @@ mod endpoint;
 mod error;
 mod inherit;
 
+pub use endpoint::{ALLOW_HTTP_VARIABLE, Endpoint};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 
@@ -96,7 +97,7 @@ pub struct StsTarget {
     /// Signing region: the plan's region, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1.
     pub region: String,
     /// An endpoint override (`AWS_ENDPOINT_URL_STS` and friends), else the SDK's default.
-    pub endpoint: Option<String>,
+    pub endpoint: Option<Endpoint>,
     /// How long one attempt may take.
     pub attempt_timeout: Duration,
 }
@@ -259,6 +260,10 @@ pub fn plan(
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
+    let endpoint = endpoint::sts_endpoint(set, target, env);
+    if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
+        endpoint.check(name, endpoint::http_allowed(env))?;
+    }
     let region = region.map(str::to_owned);
     let sts = StsTarget {
         region: region
@@ -266,7 +271,7 @@ pub fn plan(
             .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
             .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
             .unwrap_or_else(|| "us-east-1".into()),
-        endpoint: endpoint::sts_endpoint(set, target, env),
+        endpoint,
         attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
             Duration::from_secs(s.max(1).into())
         }),

@@ -392,3 +392,21 @@ fn default_session_names_fit_sts_rules() {
     );
     assert_eq!(default_session_name(&"x".repeat(100)).len(), 64);
 }
+
+#[test]
+fn plain_http_endpoints_are_refused_where_sts_is_called() {
+    let config = "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = keys\n\
+                  endpoint_url = http://sts.example.com\n\
+                  [profile keys]\naws_access_key_id = A\naws_secret_access_key = s\n\
+                  endpoint_url = http://s3.example.com\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let error = plan(&set, "role", &Overrides::default(), &no_env)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("http://sts.example.com"), "{error}");
+    assert!(error.contains("endpoint_url at ~/.aws/config:4"), "{error}");
+    let opted_in = |name: &str| (name == ALLOW_HTTP_VARIABLE).then(|| "1".to_owned());
+    assert!(plan(&set, "role", &Overrides::default(), &opted_in).is_ok());
+    // Keys used as they are call no STS, so their endpoint is none of rsume's business.
+    assert!(plan(&set, "keys", &Overrides::default(), &no_env).is_ok());
+}

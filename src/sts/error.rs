@@ -1,7 +1,7 @@
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
-/// An STS failure, sorted by what the user should do about it. The SDK's own text (which
-/// never holds a secret: STS messages name ARNs, not keys) is kept for `--debug`.
+/// An STS failure, sorted by what the user should do about it. STS's own error message
+/// (which names ARNs, not keys) is kept; the reply's body never is.
 #[derive(Debug, thiserror::Error)]
 pub enum StsError {
     #[error(
@@ -47,7 +47,7 @@ impl StsError {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        crate::log::debug(format_args!("STS error: {}", DisplayErrorContext(&error)));
+        crate::log::debug(format_args!("STS error: {}", describe(&error)));
         match &error {
             SdkError::TimeoutError(_) => return StsError::Timeout,
             SdkError::DispatchFailure(failure) if failure.is_timeout() => return StsError::Timeout,
@@ -85,5 +85,36 @@ impl StsError {
             },
             None => StsError::BadReply,
         }
+    }
+}
+
+/// What `--debug` shows of an SDK error: its kind, the HTTP status, STS's error code and
+/// message. Never the SDK's own context (`DisplayErrorContext`, `Debug`): it carries the raw
+/// reply, and a reply the SDK could not parse may hold the credentials it was delivering.
+fn describe<E: ProvideErrorMetadata>(error: &SdkError<E>) -> String {
+    let what = match error {
+        SdkError::ConstructionFailure(_) => "the request could not be built".to_owned(),
+        SdkError::TimeoutError(_) => "no answer in time".to_owned(),
+        SdkError::DispatchFailure(failure) => {
+            // The connector's own errors (refused, reset, DNS, TLS) hold no reply.
+            let mut text = "the request could not be sent".to_owned();
+            let mut source = failure
+                .as_connector_error()
+                .map(|e| e as &dyn std::error::Error);
+            while let Some(e) = source {
+                text.push_str(&format!(": {e}"));
+                source = e.source();
+            }
+            text
+        }
+        SdkError::ServiceError(_) => match error.code() {
+            Some(code) => format!("{code}: {}", error.message().unwrap_or_default().trim()),
+            None => "the reply could not be read".to_owned(),
+        },
+        _ => "the reply could not be read".to_owned(),
+    };
+    match error.raw_response() {
+        Some(reply) => format!("HTTP {}, {what}", reply.status().as_u16()),
+        None => what,
     }
 }

@@ -5,6 +5,7 @@ mod error;
 
 pub use error::StsError;
 
+use std::cell::Cell;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_sts::config::retry::RetryConfig;
@@ -33,6 +34,9 @@ pub struct Sts {
     endpoint: String,
     /// The most one call may take, all attempts included.
     call_timeout: Duration,
+    /// Names a non-default endpoint on stderr before the first request, so a user sees
+    /// where their code and signature went; taken once, so once per run.
+    announcement: Cell<Option<String>>,
 }
 
 impl Sts {
@@ -53,20 +57,25 @@ impl Sts {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
-        if let Some(url) = &target.endpoint {
-            config = config.endpoint_url(url);
+        if let Some(endpoint) = &target.endpoint {
+            config = config.endpoint_url(&endpoint.url);
         }
         // The client is built inside the runtime: its HTTP connector wants one at hand.
         let client = runtime.block_on(async { aws_sdk_sts::Client::from_conf(config.build()) });
-        let endpoint = target
+        let endpoint = target.endpoint.as_ref().map_or_else(
+            || format!("sts.{}.amazonaws.com", target.region),
+            |endpoint| endpoint.url.to_string(),
+        );
+        let announcement = target
             .endpoint
-            .clone()
-            .unwrap_or_else(|| format!("sts.{}.amazonaws.com", target.region));
+            .as_ref()
+            .map(|endpoint| format!("STS endpoint {} ({})", endpoint.url, endpoint.origin));
         Ok(Self {
             runtime,
             client,
             endpoint,
             call_timeout,
+            announcement: Cell::new(announcement),
         })
     }
 
@@ -113,6 +122,9 @@ impl Sts {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
+        if let Some(announcement) = self.announcement.take() {
+            crate::log::info(format_args!("{announcement}"));
+        }
         let waited = self.runtime.block_on(async {
             let mut request = std::pin::pin!(request);
             match tokio::time::timeout(SLOW_NOTICE, &mut request).await {

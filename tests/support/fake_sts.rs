@@ -91,6 +91,11 @@ pub struct Reply(Kind);
 #[derive(Clone, Debug)]
 enum Kind {
     SessionToken(FakeCreds),
+    /// A GetSessionToken reply with hand-made `<Credentials>` and any status.
+    SessionTokenXml {
+        status: u16,
+        credentials: String,
+    },
     AssumeRole {
         creds: FakeCreds,
         /// `None`: take the request's `RoleArn`.
@@ -119,6 +124,20 @@ impl Reply {
     /// `GetSessionTokenResponse` carrying `creds`.
     pub fn session_token(creds: &FakeCreds) -> Reply {
         Reply(Kind::SessionToken(creds.clone()))
+    }
+
+    /// A `GetSessionTokenResponse` with status `status` whose `<Credentials>` XML for `creds`
+    /// passes through `edit` first, unescaped: for replies the SDK cannot read, such as an
+    /// `<Expiration>` of `garbage` or a `&#1;` inside the secret.
+    pub fn session_token_edited(
+        status: u16,
+        creds: &FakeCreds,
+        edit: impl FnOnce(String) -> String,
+    ) -> Reply {
+        Reply(Kind::SessionTokenXml {
+            status,
+            credentials: edit(credentials_xml(creds)),
+        })
     }
 
     /// `AssumeRoleResponse` carrying `creds`, with `AssumedRoleUser` derived
@@ -278,6 +297,18 @@ impl Reply {
                 &format!("\n{}  ", credentials_xml(creds)),
                 &req.request_id,
             ),
+            Kind::SessionTokenXml {
+                status,
+                credentials,
+            } => {
+                let mut response = sts_ok(
+                    "GetSessionToken",
+                    &format!("\n{credentials}  "),
+                    &req.request_id,
+                );
+                response.status = *status;
+                response
+            }
             Kind::AssumeRole { creds, role_arn } => {
                 let role_arn = role_arn
                     .as_deref()
@@ -415,14 +446,14 @@ fn caller_identity_result(arn: &str) -> String {
     )
 }
 
-struct RoleArn {
-    partition: String,
-    account: String,
-    name: String,
+pub struct RoleArn {
+    pub partition: String,
+    pub account: String,
+    pub name: String,
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`, with fallbacks for junk.
-fn parse_role_arn(arn: &str) -> RoleArn {
+pub fn parse_role_arn(arn: &str) -> RoleArn {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let get = |i: usize| parts.get(i).copied().filter(|s| !s.is_empty());
     let resource = get(5).unwrap_or(arn);
@@ -988,7 +1019,7 @@ fn new_request_id() -> String {
 // Time formatting (no date crate)
 
 /// Whole seconds since the Unix epoch, rounded down (also before 1970).
-fn unix_seconds(t: SystemTime) -> i64 {
+pub fn unix_seconds(t: SystemTime) -> i64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs() as i64,
         Err(e) => {
@@ -998,7 +1029,7 @@ fn unix_seconds(t: SystemTime) -> i64 {
     }
 }
 
-fn whole_seconds(t: SystemTime) -> SystemTime {
+pub fn whole_seconds(t: SystemTime) -> SystemTime {
     let secs = unix_seconds(t);
     if secs >= 0 {
         UNIX_EPOCH + Duration::from_secs(secs as u64)
@@ -1009,7 +1040,7 @@ fn whole_seconds(t: SystemTime) -> SystemTime {
 
 /// (year, month 1-12, day 1-31) of the proleptic Gregorian calendar for a
 /// count of days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097); // [0, 146096]
@@ -1053,141 +1084,4 @@ pub fn http_date(t: SystemTime) -> String {
         sod / 60 % 60,
         sod % 60
     )
-}
-
-// Cheap, network-free checks; the server itself is exercised by the tests
-// that use it.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn at(secs: i64) -> SystemTime {
-        if secs >= 0 {
-            UNIX_EPOCH + Duration::from_secs(secs as u64)
-        } else {
-            UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
-        }
-    }
-
-    #[test]
-    fn rfc3339_known_dates() {
-        for (secs, text) in [
-            (0, "1970-01-01T00:00:00Z"),
-            (-1, "1969-12-31T23:59:59Z"),
-            (951_782_400, "2000-02-29T00:00:00Z"),
-            (1_767_225_599, "2025-12-31T23:59:59Z"),
-            (1_767_225_600, "2026-01-01T00:00:00Z"),
-            (1_772_323_200, "2026-03-01T00:00:00Z"),
-            (2_147_483_648, "2038-01-19T03:14:08Z"),
-            (4_107_542_400, "2100-03-01T00:00:00Z"),
-            (253_402_300_799, "9999-12-31T23:59:59Z"),
-            (-2_208_988_800, "1900-01-01T00:00:00Z"),
-        ] {
-            assert_eq!(rfc3339(at(secs)), text, "{secs}");
-        }
-        // Sub-seconds are dropped, also before the epoch.
-        assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_millis(1_999)),
-            "1970-01-01T00:00:01Z"
-        );
-        assert_eq!(
-            rfc3339(UNIX_EPOCH - Duration::from_millis(1)),
-            "1969-12-31T23:59:59Z"
-        );
-    }
-
-    #[test]
-    fn civil_from_days_is_continuous() {
-        let mut prev = civil_from_days(-25_568); // 1899-12-31
-        assert_eq!(prev, (1899, 12, 31));
-        for days in -25_567..150_000 {
-            let (y, m, d) = civil_from_days(days);
-            let (py, pm, pd) = prev;
-            let next_day = (y, m, d) == (py, pm, pd + 1);
-            let next_month = (y, m, d) == (py, pm + 1, 1);
-            let next_year = (y, m, d) == (py + 1, 1, 1) && (pm, pd) == (12, 31);
-            assert!(
-                next_day || next_month || next_year,
-                "{prev:?} -> {y}-{m}-{d}"
-            );
-            if next_month {
-                let leap = (py % 4 == 0 && py % 100 != 0) || py % 400 == 0;
-                let len = [
-                    31,
-                    28 + u32::from(leap),
-                    31,
-                    30,
-                    31,
-                    30,
-                    31,
-                    31,
-                    30,
-                    31,
-                    30,
-                    31,
-                ];
-                assert_eq!(pd, len[pm as usize - 1], "{prev:?}");
-            }
-            prev = (y, m, d);
-        }
-    }
-
-    #[test]
-    fn http_date_known_dates() {
-        assert_eq!(http_date(at(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(http_date(at(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(http_date(at(-1)), "Wed, 31 Dec 1969 23:59:59 GMT");
-        assert_eq!(http_date(at(951_782_400)), "Tue, 29 Feb 2000 00:00:00 GMT");
-        assert_eq!(
-            http_date(at(4_107_542_400)),
-            "Mon, 01 Mar 2100 00:00:00 GMT"
-        );
-        assert_eq!(
-            http_date(at(253_402_300_799)),
-            "Fri, 31 Dec 9999 23:59:59 GMT"
-        );
-    }
-
-    #[test]
-    fn form_decoding() {
-        assert_eq!(
-            decode_form(
-                "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa+b&Empty=&Flag&%zz=%4"
-            ),
-            vec![
-                ("Action".into(), "AssumeRole".into()),
-                ("RoleArn".into(), "arn:aws:iam::1:role/a b".into()),
-                ("Empty".into(), "".into()),
-                ("Flag".into(), "".into()),
-                ("%zz".into(), "%4".into()),
-            ]
-        );
-    }
-
-    #[test]
-    fn role_arn_parsing() {
-        let r = parse_role_arn("arn:aws-cn:iam::210987654321:role/path/to/Admin");
-        assert_eq!(
-            (r.partition.as_str(), r.account.as_str(), r.name.as_str()),
-            ("aws-cn", "210987654321", "Admin")
-        );
-        let r = parse_role_arn("junk");
-        assert_eq!(
-            (r.partition.as_str(), r.account.as_str(), r.name.as_str()),
-            ("aws", FAKE_ACCOUNT, "junk")
-        );
-    }
-
-    #[test]
-    fn creds_are_recognisable() {
-        let c = FakeCreds::new("base", Duration::from_secs(3600));
-        assert_eq!(c.access_key_id, "ASIABASEXXXXXXXXXXXX");
-        assert!(c.secret_access_key.starts_with("SECRET-base-"));
-        assert!(c.session_token.starts_with("TOKEN-base-"));
-        assert_ne!(c, FakeCreds::new("role", Duration::from_secs(3600)));
-        assert_eq!(
-            unix_seconds(c.expiration),
-            unix_seconds(whole_seconds(c.expiration))
-        );
-    }
 }
