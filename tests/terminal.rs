@@ -94,7 +94,9 @@ fn three_bad_codes_give_up() {
         session.send_line("abc").unwrap();
     }
     session
-        .exp_string("no valid MFA code after 3 tries")
+        .exp_string(
+            "no MFA code for arn:aws:iam::123456789012:mfa/alice: 3 tries, none of them 6 digits",
+        )
         .unwrap();
     session.exp_string("exit=1").unwrap();
     assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
