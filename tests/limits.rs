@@ -6,12 +6,12 @@ mod support;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use support::fake_sts::{FakeCreds, FakeSts, Reply};
-use support::sandbox::Sandbox;
+use support::sandbox::{Sandbox, finish_within};
 
 #[test]
 fn chains_deeper_than_ten_roles_are_refused_clearly() {
@@ -196,24 +196,6 @@ fn a_folder_rsume_did_not_make_is_never_taken_over() {
     for name in theirs {
         assert_eq!(std::fs::read_to_string(project.join(name)).unwrap(), name);
     }
-}
-
-/// Waits for `child` up to `limit`; kills it (by its own pid) and fails the test if it is
-/// still running, so a hang is a failure, never a stuck test.
-fn finish_within(mut child: Child, limit: Duration, what: &str) -> Output {
-    let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let output = child.wait_with_output().unwrap();
-            panic!(
-                "{what} still running after {limit:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
 }
 
 fn spawn(sandbox: &Sandbox, args: &[&str]) -> Child {
