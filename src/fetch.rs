@@ -231,7 +231,7 @@ impl Run<'_, '_> {
         })?;
         hold_to_requested(&mut credentials, asked_at, lifetime(step));
         if let Some(cache) = self.cache {
-            let about = about(step, &credentials);
+            let about = about(step, &credentials, asked_at);
             warn_on_error(cache.store(&self.keys[i], &about, &credentials));
         }
         Ok(credentials)
@@ -308,10 +308,12 @@ fn usable(
     };
     let (about, credentials) = loaded?;
     // Never demand more than half the lifetime, or short sessions would never be reused.
+    // The lifetime the entry was asked for: an MFA session serves runs asking other lengths.
+    let lifetime = about.requested.unwrap_or(lifetime(step));
     let margin = policy
         .margin
         .unwrap_or(margin)
-        .min(Duration::from_secs(u64::from(lifetime(step)) / 2));
+        .min(Duration::from_secs(u64::from(lifetime) / 2));
     let left = time::seconds_left(about.expiration);
     if left <= margin.as_secs() as i64 {
         log::debug(format_args!(
@@ -325,7 +327,7 @@ fn usable(
     Some(credentials)
 }
 
-fn about(step: &Step, credentials: &Credentials) -> About {
+fn about(step: &Step, credentials: &Credentials, asked_at: SystemTime) -> About {
     let (profile, kind, subject) = match step {
         Step::MfaSession {
             profile, serial, ..
@@ -336,7 +338,8 @@ fn about(step: &Step, credentials: &Credentials) -> About {
         profile: profile.clone(),
         kind,
         subject: subject.clone(),
-        expiration: credentials.expiration.unwrap_or_else(SystemTime::now),
+        expiration: credentials.expiration.unwrap_or(asked_at),
+        requested: Some(lifetime(step)),
     }
 }
 

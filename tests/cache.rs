@@ -406,6 +406,23 @@ fn an_mfa_session_serves_later_runs_whatever_duration_they_ask_for() {
     // No code and no terminal: only alice's cached session can sign this.
     assume(&sandbox, &["admin"]).ok();
     assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
+
+    // A nine-minute session is worth using for half its own lifetime, even to a run that
+    // would ask for twelve hours (whose half would be far over the 10-minute margin).
+    let (sts, sandbox) = setup(Reply::auto(&FakeCreds::new(
+        "nine",
+        Duration::from_secs(9 * 60),
+    )));
+    let short = [
+        "alice",
+        "--session-duration",
+        "15m",
+        "--mfa-token",
+        "975310",
+    ];
+    assume(&sandbox, &short).ok();
+    assume(&sandbox, &["admin"]).ok();
+    assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
 }
 
 #[test]

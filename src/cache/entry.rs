@@ -36,6 +36,8 @@ pub struct About {
     /// The role ARN or MFA device.
     pub subject: String,
     pub expiration: SystemTime,
+    /// The lifetime asked for, in seconds (absent in entries of older versions).
+    pub requested: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -45,6 +47,8 @@ struct Stored {
     kind: EntryKind,
     subject: String,
     expiration: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    requested_seconds: Option<u32>,
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
@@ -57,6 +61,7 @@ pub fn encode(about: &About, credentials: &Credentials) -> Vec<u8> {
         kind: about.kind,
         subject: about.subject.clone(),
         expiration: rfc3339(about.expiration),
+        requested_seconds: about.requested,
         access_key_id: credentials.access_key_id.clone(),
         secret_access_key: credentials.secret_access_key.expose().to_owned(),
         session_token: credentials
@@ -91,6 +96,7 @@ pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
         kind: stored.kind,
         subject: stored.subject,
         expiration,
+        requested: stored.requested_seconds,
     };
     let credentials = Credentials {
         access_key_id: stored.access_key_id,
@@ -112,6 +118,7 @@ mod tests {
             kind: EntryKind::Role,
             subject: "arn:aws:iam::1:role/admin".into(),
             expiration: parse_rfc3339("2026-11-28T13:07:00Z").unwrap(),
+            requested: Some(3600),
         }
     }
 
