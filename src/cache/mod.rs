@@ -27,6 +27,8 @@ use names::Name;
 /// alone; a normal STS call takes well under a second.
 pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 const LOCK_POLL: Duration = Duration::from_millis(50);
+/// A wait longer than an STS call usually takes is announced, well within a second.
+const LOCK_ANNOUNCE: Duration = Duration::from_millis(300);
 /// Entries are under a kilobyte; a larger file is not one, and is not read whole.
 const MAX_ENTRY_BYTES: u64 = 1 << 20;
 
@@ -129,8 +131,8 @@ impl Cache {
     }
 
     /// Makes this process the only one working on `key` (the lock goes when the returned
-    /// file is dropped or the process ends). A run that has to wait says so at once, naming
-    /// `purpose`; after [`LOCK_WAIT`] it carries on without the lock (`None`), saying so,
+    /// file is dropped or the process ends). A run that has to wait says so within a second,
+    /// naming `purpose`; after [`LOCK_WAIT`] it carries on without the lock (`None`), saying so,
     /// because a run stopped with Ctrl-Z must not block every other run for good.
     pub fn lock(&self, key: &Key, purpose: &str) -> Result<Option<File>, CacheError> {
         let path = self.dir.join(names::lock(key));
@@ -142,19 +144,20 @@ impl Cache {
             Err(TryLockError::WouldBlock) => Ok(false),
             Err(TryLockError::Error(error)) => Err(io_error(&path)(error)),
         };
-        if locked(&file)? {
-            return Ok(Some(file));
-        }
-        log::info(format_args!(
-            "waiting for another rsume run that is fetching {purpose} (lock {})",
-            path.display()
-        ));
-        let deadline = Instant::now() + LOCK_WAIT;
-        while Instant::now() < deadline {
-            std::thread::sleep(LOCK_POLL);
+        let started = Instant::now();
+        let mut announced = false;
+        while started.elapsed() < LOCK_WAIT {
             if locked(&file)? {
                 return Ok(Some(file));
             }
+            if !announced && started.elapsed() >= LOCK_ANNOUNCE {
+                announced = true;
+                log::info(format_args!(
+                    "waiting for another rsume run that is fetching {purpose} (lock {})",
+                    path.display()
+                ));
+            }
+            std::thread::sleep(LOCK_POLL);
         }
         log::warn(format_args!(
             "{purpose}: still locked by another run after {} s; carrying on without the lock",
