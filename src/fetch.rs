@@ -278,8 +278,9 @@ fn hold_to_requested(credentials: &mut Credentials, asked_at: SystemTime, second
     credentials.expiration = Some(claimed.min(latest));
 }
 
-/// Whether a lookup reports a broken entry. The first pass only looks for the newest usable
-/// entry; the pass under the lock is the one that replaces a broken entry, and says so once.
+/// Whether a lookup reports an entry it cannot use. A corrupt one is dropped and reported
+/// by whichever pass meets it; one that is refused (a symlink, open to others) stays, and
+/// only the pass under the lock says so, once.
 #[derive(Clone, Copy)]
 enum Problems {
     Ignore,
@@ -303,6 +304,11 @@ fn usable(
     }
     let loaded = match (cache.load(key), problems) {
         (Ok(loaded), _) => loaded,
+        // rsume's own file, unusable: dropped at once, so it is reported once.
+        (Err(error @ CacheError::Corrupt { .. }), _) => {
+            warn_on_error(cache.drop_entry(key));
+            warn_on_error(Err(error))?
+        }
         (Err(_), Problems::Ignore) => None,
         (Err(error), Problems::Warn) => warn_on_error(Err(error))?,
     };

@@ -212,7 +212,7 @@ fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
     run.ok();
     assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("warning: ignoring the cache entry"),
+        run.stderr.contains("warning: dropping the cache entry"),
         "{}",
         run.stderr
     );
@@ -503,19 +503,22 @@ fn credentials_a_shell_would_refuse_are_never_cached_and_bad_entries_are_replace
     // An entry that a shell would refuse (written by hand, or by an older rsume) is
     // dropped with a message and fetched again, also when -r keeps the session entry.
     assume(&sandbox, &["admin", "--mfa-token", "975310"]).ok();
-    for entry in sandbox.cache_entries() {
-        let mut json: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
-        json["secret_access_key"] = "bad\u{0}value".into();
-        std::fs::write(&entry, serde_json::to_vec(&json).unwrap()).unwrap();
-    }
+    let spoil = || {
+        for entry in sandbox.cache_entries() {
+            let mut json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+            json["secret_access_key"] = "bad\u{0}value".into();
+            std::fs::write(&entry, serde_json::to_vec(&json).unwrap()).unwrap();
+        }
+    };
+    spoil();
     let run = assume(&sandbox, &["bob-admin"]);
     run.ok();
     assert!(run.stderr.contains("contains a NUL byte"), "{}", run.stderr);
     let run = assume(&sandbox, &["admin", "-r", "--mfa-token", "975311"]);
     run.ok();
     assert!(
-        run.stderr.contains("ignoring the cache entry"),
+        run.stderr.contains("dropping the cache entry"),
         "{}",
         run.stderr
     );
@@ -523,6 +526,11 @@ fn credentials_a_shell_would_refuse_are_never_cached_and_bad_entries_are_replace
         sts.actions()[4..],
         ["AssumeRole", "GetSessionToken", "AssumeRole"]
     );
+    // Dropped even when no new one can be fetched (no code here), so it is said once.
+    spoil();
+    let stderr = assume(&sandbox, &["alice"]).failed().to_owned();
+    assert!(stderr.contains("dropping the cache entry"), "{stderr}");
+    assert_eq!(sandbox.cache_entries().len(), 2, "the session entry stayed");
 }
 
 #[test]

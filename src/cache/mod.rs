@@ -41,7 +41,11 @@ pub enum CacheError {
     Unsafe { dir: PathBuf, why: &'static str },
     #[error("cache: {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// A file another user could have placed or changed: left alone, never trusted.
     #[error("ignoring the cache entry {}: {reason}; it will be replaced", path.display())]
+    Refused { path: PathBuf, reason: &'static str },
+    /// rsume's own file with content it cannot use: dropped by [`Cache::drop_entry`].
+    #[error("dropping the cache entry {}: {reason}; it will be fetched again", path.display())]
     Corrupt { path: PathBuf, reason: String },
 }
 
@@ -104,6 +108,12 @@ impl Cache {
     /// The entry for `key`, if there is one, whatever its expiry.
     pub fn load(&self, key: &Key) -> Result<Option<(About, Credentials)>, CacheError> {
         read_entry(&self.dir.join(names::entry(key)))
+    }
+
+    /// Removes the entry for `key` after [`CacheError::Corrupt`]: a file of rsume's own
+    /// (checked as such on read) whose content cannot be used.
+    pub fn drop_entry(&self, key: &Key) -> Result<(), CacheError> {
+        remove(&self.dir.join(names::entry(key)))
     }
 
     /// Writes the entry for `key`: a new 0600 file, flushed, then renamed over the old one.
@@ -278,14 +288,15 @@ fn remove(file: &Path) -> Result<(), CacheError> {
 /// access for others. Opening never blocks and never follows a link, so a FIFO or a
 /// symlink named like an entry is reported, not waited on or read through.
 fn read_entry(path: &Path) -> Result<Option<(About, Credentials)>, CacheError> {
-    let corrupt = |reason: &str| CacheError::Corrupt {
-        path: path.to_owned(),
-        reason: reason.to_owned(),
-    };
     let file = match open_private(path, OpenOptions::new().read(true)) {
         Ok(file) => file,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) if is_symlink_refusal(&error) => return Err(corrupt("it is a symbolic link")),
+        Err(error) if is_symlink_refusal(&error) => {
+            return Err(CacheError::Refused {
+                path: path.to_owned(),
+                reason: "it is a symbolic link",
+            });
+        }
         Err(error) => return Err(io_error(path)(error)),
     };
     check_file(&file, path)?;
@@ -296,7 +307,10 @@ fn read_entry(path: &Path) -> Result<Option<(About, Credentials)>, CacheError> {
         .map_err(io_error(path))?;
     entry::decode(&bytes)
         .map(Some)
-        .map_err(|why| corrupt(&why.to_string()))
+        .map_err(|why| CacheError::Corrupt {
+            path: path.to_owned(),
+            reason: why.to_string(),
+        })
 }
 
 /// What `open` with `O_NOFOLLOW` says about a symlink.
@@ -396,9 +410,9 @@ fn check_file(file: &File, path: &Path) -> Result<(), CacheError> {
     } else {
         return Ok(());
     };
-    Err(CacheError::Corrupt {
+    Err(CacheError::Refused {
         path: path.to_owned(),
-        reason: reason.into(),
+        reason,
     })
 }
 
