@@ -203,7 +203,7 @@ fn files_are_private_and_written_whole() {
 }
 
 #[test]
-fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
+fn a_corrupt_entry_is_dropped_with_a_warning_and_replaced() {
     let (sts, sandbox) = setup(Reply::auto(&hour()));
     assume(&sandbox, &["bob-admin"]).ok();
     let file = sandbox.cache_entries().pop().unwrap();

@@ -3,9 +3,9 @@
 //!
 //! The directory is created 0700 and refused when another user could swap, plant or read
 //! files in it (a symlink, someone else's, open to group or others); rsume never changes the
-//! mode of a directory, and touches only files whose names it writes (see `names`). Files are created 0600 and
-//! replaced by rename, so a crash never leaves half an entry. A lock file per key lets
-//! concurrent runs make one STS call between them.
+//! mode of a directory, and touches only files whose names it writes (see `names`). Files
+//! are created 0600 and replaced by rename, so a crash never leaves half an entry. A lock
+//! file per key lets concurrent runs make one STS call between them.
 
 mod entry;
 mod key;
