@@ -6,7 +6,7 @@ mod support;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::time::Duration;
 
-use support::fake_sts::{FakeCreds, FakeSts, Reply};
+use support::fake_sts::{FakeCreds, FakeSts, Reply, rfc3339};
 use support::sandbox::{Run, Sandbox};
 
 const CONFIG: &str = "\
@@ -203,7 +203,7 @@ fn files_are_private_and_written_whole() {
 }
 
 #[test]
-fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
+fn a_corrupt_entry_is_dropped_with_a_warning_and_replaced() {
     let (sts, sandbox) = setup(Reply::auto(&hour()));
     assume(&sandbox, &["bob-admin"]).ok();
     let file = sandbox.cache_entries().pop().unwrap();
@@ -212,7 +212,7 @@ fn a_corrupt_entry_is_ignored_with_a_warning_and_replaced() {
     run.ok();
     assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("warning: ignoring the cache entry"),
+        run.stderr.contains("warning: dropping the cache entry"),
         "{}",
         run.stderr
     );
@@ -239,9 +239,14 @@ fn unsafe_directories_are_refused_but_login_works() {
     let blocker = sandbox.path("a-file");
     std::fs::write(&blocker, "").unwrap();
 
+    let readable = sandbox.path("readable");
+    std::fs::create_dir(&readable).unwrap();
+    std::fs::set_permissions(&readable, std::fs::Permissions::from_mode(0o755)).unwrap();
+
     let cases = [
         (sandbox.path("link"), "symbolic link"),
         (shared.clone(), "other users can write to it"),
+        (readable.clone(), "other users can read it"),
         (blocker.join("cache"), "cache:"),
     ];
     for (dir, why) in cases {
@@ -262,6 +267,11 @@ fn unsafe_directories_are_refused_but_login_works() {
         "wrote through the symlink"
     );
     assert_eq!(std::fs::read_dir(&shared).unwrap().count(), 0);
+    // Refused, never tightened: it may be a folder of the user's.
+    for (dir, mode) in [(&shared, 0o777), (&readable, 0o755)] {
+        assert_eq!(std::fs::metadata(dir).unwrap().mode() & 0o777, mode);
+    }
+    assert_eq!(std::fs::read_dir(&readable).unwrap().count(), 0);
 
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
@@ -375,5 +385,193 @@ fn list_and_clear() {
         std::fs::read_dir(sandbox.cache_dir()).unwrap().count(),
         0,
         "locks left behind"
+    );
+}
+
+#[test]
+fn an_mfa_session_serves_later_runs_whatever_duration_they_ask_for() {
+    let (sts, sandbox) = setup(Reply::auto(&hour()));
+    assume(
+        &sandbox,
+        &[
+            "alice",
+            "--session-duration",
+            "36h",
+            "--mfa-token",
+            "975310",
+        ],
+    )
+    .ok();
+    assert_eq!(sts.requests()[0].field("DurationSeconds"), Some("129600"));
+    // No code and no terminal: only alice's cached session can sign this.
+    assume(&sandbox, &["admin"]).ok();
+    assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
+
+    // A nine-minute session is worth using for half its own lifetime, even to a run that
+    // would ask for twelve hours (whose half would be far over the 10-minute margin).
+    let (sts, sandbox) = setup(Reply::auto(&FakeCreds::new(
+        "nine",
+        Duration::from_secs(9 * 60),
+    )));
+    let short = [
+        "alice",
+        "--session-duration",
+        "15m",
+        "--mfa-token",
+        "975310",
+    ];
+    assume(&sandbox, &short).ok();
+    assume(&sandbox, &["admin"]).ok();
+    assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
+}
+
+#[test]
+fn sessions_and_roles_have_their_own_margins_capped_at_half_their_lifetime() {
+    // Twelve minutes left: over the MFA session's 10-minute margin, under a role's 15.
+    let (sts, sandbox) = setup(Reply::auto(&FakeCreds::new(
+        "twelve",
+        Duration::from_secs(12 * 60),
+    )));
+    assume(&sandbox, &["alice", "--mfa-token", "975310"]).ok();
+    assume(&sandbox, &["alice"]).ok();
+    assume(&sandbox, &["bob-admin"]).ok();
+    assume(&sandbox, &["bob-admin"]).ok();
+    assert_eq!(
+        sts.actions(),
+        ["GetSessionToken", "AssumeRole", "AssumeRole"],
+        "the session was reused, the role renewed"
+    );
+    // A 15-minute role: its margin is half of that, so twelve minutes left is plenty,
+    // even against a larger --refresh-margin.
+    let short = ["bob-admin", "--role-duration", "15m"];
+    assume(&sandbox, &short).ok();
+    assert_eq!(sts.requests()[3].field("DurationSeconds"), Some("900"));
+    assume(&sandbox, &short).ok();
+    assume(
+        &sandbox,
+        &[&short[..], &["--refresh-margin", "20m"]].concat(),
+    )
+    .ok();
+    assert_eq!(sts.request_count(), 4);
+}
+
+#[test]
+fn no_entry_outlives_the_duration_asked_for() {
+    let century = Duration::from_secs(100 * 365 * 24 * 3600);
+    let (sts, sandbox) = setup(Reply::auto(&FakeCreds::new("forever", century)));
+    let before = std::time::SystemTime::now();
+    let code = assume(
+        &sandbox,
+        &["admin", "--session-duration", "2h", "--mfa-token", "975310"],
+    )
+    .ok()
+    .to_owned();
+    let latest = |seconds: u64| rfc3339(before + Duration::from_secs(seconds + 5));
+    for file in sandbox.cache_entries() {
+        let entry: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let limit = match entry["kind"].as_str().unwrap() {
+            "mfa-session" => latest(2 * 3600),
+            _ => latest(3600),
+        };
+        let expiration = entry["expiration"].as_str().unwrap();
+        assert!(expiration[..19] <= limit[..19], "{expiration} > {limit}");
+    }
+    let exported = code
+        .lines()
+        .find_map(|l| l.strip_prefix("export AWS_CREDENTIAL_EXPIRATION='"))
+        .unwrap();
+    assert!(exported[..19] <= latest(3600)[..19], "{exported}");
+    assert_eq!(sts.request_count(), 2);
+}
+
+#[test]
+fn credentials_a_shell_would_refuse_are_never_cached_and_bad_entries_are_replaced() {
+    let mut huge = FakeCreds::new("huge", Duration::from_secs(3600));
+    huge.session_token = "T".repeat(70_000);
+    let sts = FakeSts::start(vec![Reply::auto(&huge), Reply::auto(&hour())]);
+    let sandbox = Sandbox::new(CONFIG, CREDENTIALS).endpoint(&sts.endpoint());
+    let stderr = assume(&sandbox, &["bob-admin"]).failed().to_owned();
+    assert!(
+        stderr.contains("the session token is 70000 bytes"),
+        "{stderr}"
+    );
+    assert!(sandbox.cache_entries().is_empty(), "cached before checking");
+    assume(&sandbox, &["bob-admin"]).ok();
+    assert_eq!(sts.request_count(), 2);
+
+    // An entry that a shell would refuse (written by hand, or by an older rsume) is
+    // dropped with a message and fetched again, also when -r keeps the session entry.
+    assume(&sandbox, &["admin", "--mfa-token", "975310"]).ok();
+    let spoil = || {
+        for entry in sandbox.cache_entries() {
+            let mut json: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&entry).unwrap()).unwrap();
+            json["secret_access_key"] = "bad\u{0}value".into();
+            std::fs::write(&entry, serde_json::to_vec(&json).unwrap()).unwrap();
+        }
+    };
+    spoil();
+    let run = assume(&sandbox, &["bob-admin"]);
+    run.ok();
+    assert!(run.stderr.contains("contains a NUL byte"), "{}", run.stderr);
+    let run = assume(&sandbox, &["admin", "-r", "--mfa-token", "975311"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("dropping the cache entry"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        sts.actions()[4..],
+        ["AssumeRole", "GetSessionToken", "AssumeRole"]
+    );
+    // Dropped even when no new one can be fetched (no code here), so it is said once.
+    spoil();
+    let stderr = assume(&sandbox, &["alice"]).failed().to_owned();
+    assert!(stderr.contains("dropping the cache entry"), "{stderr}");
+    assert_eq!(sandbox.cache_entries().len(), 2, "the session entry stayed");
+}
+
+#[test]
+fn entries_others_could_have_touched_are_refused_and_replaced() {
+    let (sts, sandbox) = setup(Reply::auto(&hour()));
+    assume(&sandbox, &["bob-admin"]).ok();
+    let entry = sandbox.cache_entries().pop().unwrap();
+    let elsewhere = sandbox.path("elsewhere.json");
+    std::fs::rename(&entry, &elsewhere).unwrap();
+    let planted = std::fs::read(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &entry).unwrap();
+    let mut refusals = vec![("symbolic link", None)];
+    refusals.push(("other users can read or write it", Some(0o644)));
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        refusals.push(("belongs to another user", Some(0o600)));
+    }
+    for (calls, (why, mode)) in (2..).zip(refusals) {
+        if let Some(mode) = mode {
+            std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
+            if why.contains("another user") {
+                std::os::unix::fs::chown(&entry, Some(65534), Some(65534)).unwrap();
+            }
+        }
+        let run = assume(&sandbox, &["bob-admin"]);
+        run.ok();
+        assert!(
+            run.stderr.contains("ignoring the cache entry") && run.stderr.contains(why),
+            "{why}: {}",
+            run.stderr
+        );
+        assert_eq!(sts.request_count(), calls, "{why}: the entry was used");
+        let meta = std::fs::symlink_metadata(&entry).unwrap();
+        assert!(meta.is_file(), "{why}: not replaced by a regular file");
+        assert_eq!(meta.mode() & 0o777, 0o600, "{why}");
+        assert_eq!(meta.uid(), unsafe { libc::geteuid() }, "{why}");
+    }
+    assert_eq!(
+        std::fs::read(&elsewhere).unwrap(),
+        planted,
+        "wrote through the symlink"
     );
 }

@@ -3,9 +3,12 @@
 
 mod support;
 
+use std::time::Duration;
+
 use rexpect::session::{PtySession, spawn_command};
+use support::fake_sts::{FakeCreds, FakeSts, Reply};
 use support::moto::moto;
-use support::sandbox::{BIN, Sandbox};
+use support::sandbox::{BIN, Sandbox, finish_within};
 
 const CONFIG: &str = "\
 [profile alice]
@@ -94,7 +97,9 @@ fn three_bad_codes_give_up() {
         session.send_line("abc").unwrap();
     }
     session
-        .exp_string("no valid MFA code after 3 tries")
+        .exp_string(
+            "no MFA code for arn:aws:iam::123456789012:mfa/alice: 3 tries, none of them 6 digits",
+        )
         .unwrap();
     session.exp_string("exit=1").unwrap();
     assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
@@ -125,6 +130,12 @@ fn eof_at_the_prompt_cancels() {
     );
     session.exp_string("MFA code for").unwrap();
     session.send_control('d').unwrap();
+    let before = session.exp_string("the prompt was cancelled").unwrap();
+    let line = before.rsplit('\n').next().unwrap();
+    assert_eq!(
+        line, "rsume: no MFA code for arn:aws:iam::123456789012:mfa/alice: ",
+        "the message shares the prompt's line: {before:?}"
+    );
     session.exp_string("exit=130").unwrap();
     assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
 }
@@ -195,4 +206,99 @@ fn the_wrapper_prompts_on_the_terminal_and_applies_the_result() {
     session.send_line("975310").unwrap();
     session.exp_string("admin: new role credentials").unwrap();
     session.exp_string("status=0 key=ASIA").unwrap();
+}
+
+fn fake_sandbox(sts: &FakeSts) -> Sandbox {
+    Sandbox::new(CONFIG, CREDENTIALS).endpoint(&sts.endpoint())
+}
+
+#[test]
+fn a_rejected_code_is_asked_again_and_the_clock_is_suspected() {
+    let sts = FakeSts::start(vec![
+        Reply::mfa_failed(),
+        Reply::mfa_failed(),
+        Reply::auto(&FakeCreds::new("late", Duration::from_secs(3600))),
+    ]);
+    let sandbox = fake_sandbox(&sts);
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+    );
+    // As authenticator apps show it.
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("123 456").unwrap();
+    session.exp_string("AWS rejected the MFA code;").unwrap();
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("234567").unwrap();
+    session.exp_string("clock may be off").unwrap();
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("345678").unwrap();
+    session.exp_string("alice: new MFA session").unwrap();
+    session.exp_string("exit=0").unwrap();
+    let codes: Vec<String> = sts
+        .requests()
+        .iter()
+        .map(|r| r.field("TokenCode").unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, ["123456", "234567", "345678"]);
+    let code = std::fs::read_to_string(sandbox.path("out.sh")).unwrap();
+    assert!(
+        code.contains("export AWS_ACCESS_KEY_ID='ASIALATE"),
+        "{code}"
+    );
+}
+
+#[test]
+fn three_rejected_codes_fail_and_a_flag_code_is_not_retried() {
+    let sts = FakeSts::start(vec![Reply::mfa_failed()]);
+    let sandbox = fake_sandbox(&sts);
+    let stderr = sandbox
+        .run(&["alice", "--mfa-token", "123456", "--shell", "bash"])
+        .failed()
+        .to_owned();
+    assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
+    assert_eq!(sts.request_count(), 1);
+
+    let mut session = on_terminal(
+        &sandbox,
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+    );
+    for code in ["111111", "222222", "333333"] {
+        session.exp_string("MFA code for").unwrap();
+        session.send_line(code).unwrap();
+    }
+    session.exp_string("exit=1").unwrap();
+    assert_eq!(sts.request_count(), 4);
+    assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+}
+
+#[test]
+fn nobody_waits_on_a_person_typing_a_code() {
+    let sts = FakeSts::start(vec![Reply::auto(&FakeCreds::new(
+        "hour",
+        Duration::from_secs(3600),
+    ))]);
+    let sandbox = fake_sandbox(&sts);
+    let mut typing = on_terminal(
+        &sandbox,
+        r#""$RSUME" admin --shell bash > out.sh; echo "exit=$?""#,
+    );
+    typing.exp_string("MFA code for").unwrap();
+    // Under the 10 s a run waits for a lock: finishing sooner means no lock was held.
+    let mut script = sandbox.command(&["admin", "--mfa-token", "975310", "--shell", "bash"]);
+    script
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let output = finish_within(
+        script.spawn().unwrap(),
+        Duration::from_secs(8),
+        "a run beside the prompt",
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("waiting"), "{stderr}");
+    // The person's run then finds what the other one fetched.
+    typing.send_line("975311").unwrap();
+    typing.exp_string("exit=0").unwrap();
+    assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
 }

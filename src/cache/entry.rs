@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::credentials::{Credentials, Secret};
+use crate::credentials::{Credentials, Secret, Unusable};
 use crate::time::{parse_rfc3339, rfc3339};
 
 const VERSION: u32 = 1;
@@ -36,6 +36,8 @@ pub struct About {
     /// The role ARN or MFA device.
     pub subject: String,
     pub expiration: SystemTime,
+    /// The lifetime asked for, in seconds (absent in entries of older versions).
+    pub requested: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -45,6 +47,8 @@ struct Stored {
     kind: EntryKind,
     subject: String,
     expiration: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    requested_seconds: Option<u32>,
     access_key_id: String,
     secret_access_key: String,
     session_token: String,
@@ -57,6 +61,7 @@ pub fn encode(about: &About, credentials: &Credentials) -> Vec<u8> {
         kind: about.kind,
         subject: about.subject.clone(),
         expiration: rfc3339(about.expiration),
+        requested_seconds: about.requested,
         access_key_id: credentials.access_key_id.clone(),
         secret_access_key: credentials.secret_access_key.expose().to_owned(),
         session_token: credentials
@@ -72,26 +77,26 @@ pub fn encode(about: &About, credentials: &Credentials) -> Vec<u8> {
 
 /// Why bytes are not an entry. Never includes the bytes.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Corrupt(&'static str);
+pub enum Corrupt {
+    #[error("{0}")]
+    Format(&'static str),
+    #[error("its credentials cannot be used: {0}")]
+    Unusable(#[from] Unusable),
+}
 
 pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
-    let stored: Stored = serde_json::from_slice(bytes).map_err(|_| Corrupt("not a cache entry"))?;
+    let stored: Stored =
+        serde_json::from_slice(bytes).map_err(|_| Corrupt::Format("not a cache entry"))?;
     if stored.version != VERSION {
-        return Err(Corrupt("written by another rsume version"));
+        return Err(Corrupt::Format("written by another rsume version"));
     }
-    let expiration = parse_rfc3339(&stored.expiration).ok_or(Corrupt("bad expiration"))?;
-    if stored.access_key_id.is_empty()
-        || stored.secret_access_key.is_empty()
-        || stored.session_token.is_empty()
-    {
-        return Err(Corrupt("incomplete credentials"));
-    }
+    let expiration = parse_rfc3339(&stored.expiration).ok_or(Corrupt::Format("bad expiration"))?;
     let about = About {
         profile: stored.profile,
         kind: stored.kind,
         subject: stored.subject,
         expiration,
+        requested: stored.requested_seconds,
     };
     let credentials = Credentials {
         access_key_id: stored.access_key_id,
@@ -99,6 +104,7 @@ pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
         session_token: Some(Secret::new(stored.session_token)),
         expiration: Some(expiration),
     };
+    credentials.check()?;
     Ok((about, credentials))
 }
 
@@ -106,14 +112,19 @@ pub fn decode(bytes: &[u8]) -> Result<(About, Credentials), Corrupt> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn round_trip() {
-        let about = About {
+    fn round_trip_about() -> About {
+        About {
             profile: "admin".into(),
             kind: EntryKind::Role,
             subject: "arn:aws:iam::1:role/admin".into(),
             expiration: parse_rfc3339("2026-11-28T13:07:00Z").unwrap(),
-        };
+            requested: Some(3600),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let about = round_trip_about();
         let credentials = Credentials {
             access_key_id: "ASIA1".into(),
             secret_access_key: Secret::new("s"),
@@ -131,5 +142,16 @@ mod tests {
             let error = decode(junk).err().unwrap().to_string();
             assert!(!error.contains("SECRET"), "{error}");
         }
+        let mut about = round_trip_about();
+        about.profile = "p".into();
+        let nul = Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: Secret::new("SECRET\0"),
+            session_token: Some(Secret::new("t")),
+            expiration: Some(about.expiration),
+        };
+        let error = decode(&encode(&about, &nul)).err().unwrap().to_string();
+        assert!(error.contains("contains a NUL byte"), "{error}");
+        assert!(!error.contains("SECRET"), "{error}");
     }
 }

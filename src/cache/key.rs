@@ -14,6 +14,11 @@ impl Key {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    #[cfg(test)]
+    pub(crate) fn from_hex(hex: &str) -> Key {
+        Key(hex.to_owned())
+    }
 }
 
 /// One key per step of `plan`, in step order.
@@ -24,15 +29,11 @@ pub fn keys(plan: &Plan) -> Vec<Key> {
         .iter()
         .map(|step| {
             let key = match step {
-                Step::MfaSession {
-                    serial, duration, ..
-                } => digest(&[
-                    "mfa-session",
-                    &upstream,
-                    serial,
-                    &duration.to_string(),
-                    endpoint,
-                ]),
+                // Not the duration: a session serves every run while it lasts, whatever
+                // length each run asks for (`--refresh-mfa` gets one of another length).
+                Step::MfaSession { serial, .. } => {
+                    digest(&["mfa-session", &upstream, serial, endpoint])
+                }
                 Step::AssumeRole(role) => digest(&[
                     "role",
                     &upstream,
@@ -106,6 +107,17 @@ aws_secret_access_key = s
         assert_eq!(keys_of("admin-a"), keys_of("admin-a2"));
         // The MFA session is shared between alice and every role behind her.
         assert_eq!(keys_of("alice")[0], keys_of("admin-a")[0]);
+    }
+
+    #[test]
+    fn an_mfa_session_serves_whatever_duration_a_run_asks_for() {
+        let set = parse(&ProfileFiles::from_strings(CONFIG, CREDENTIALS)).unwrap();
+        let long = Overrides {
+            session_duration: Some(36 * 3600),
+            ..Overrides::default()
+        };
+        let long_keys = keys(&plan(&set, "alice", &long, &|_| None).unwrap());
+        assert_eq!(long_keys[0], keys_of("admin-a")[0]);
     }
 
     #[test]

@@ -6,27 +6,40 @@ use super::{CodeSource, MfaCode, MfaError};
 const TRIES: u32 = 3;
 
 pub fn from_terminal() -> CodeSource<'static> {
-    Box::new(|serial| {
-        for _ in 0..TRIES {
-            let prompt = format!("MFA code for {}: ", crate::log::printable(serial));
-            let typed = read_hidden(&prompt).map_err(|error| match error.kind() {
-                std::io::ErrorKind::Interrupted | std::io::ErrorKind::UnexpectedEof => {
-                    MfaError::Cancelled
-                }
-                _ => {
-                    crate::log::debug(format_args!("cannot prompt on the terminal: {error}"));
-                    MfaError::NoTerminal {
-                        serial: serial.to_owned(),
-                    }
-                }
-            })?;
-            match MfaCode::parse(&typed) {
-                Ok(code) => return Ok(code),
-                Err(error) => crate::log::info(format_args!("{error}, try again")),
+    CodeSource::new(ask, true)
+}
+
+/// Up to three tries for a well-formed code.
+fn ask(serial: &str) -> Result<MfaCode, MfaError> {
+    for _ in 0..TRIES {
+        let prompt = format!("MFA code for {}: ", crate::log::printable(serial));
+        let typed = read_hidden(&prompt).map_err(|error| match error.kind() {
+            std::io::ErrorKind::Interrupted => MfaError::Cancelled,
+            std::io::ErrorKind::UnexpectedEof => {
+                // Ctrl-D leaves the cursor after the prompt; the message gets its own line.
+                end_prompt_line();
+                MfaError::Cancelled
             }
+            _ => {
+                crate::log::debug(format_args!("cannot prompt on the terminal: {error}"));
+                MfaError::NoTerminal
+            }
+        })?;
+        match MfaCode::parse(&typed) {
+            Ok(code) => return Ok(code),
+            Err(error) => crate::log::info(format_args!("{error}, try again")),
         }
-        Err(MfaError::TooManyTries(TRIES))
-    })
+    }
+    Err(MfaError::TooManyTries(TRIES))
+}
+
+/// Ends the prompt's line on the terminal the prompt went to.
+fn end_prompt_line() {
+    use std::io::Write;
+    let tty = if cfg!(windows) { "CONOUT$" } else { "/dev/tty" };
+    if let Ok(mut terminal) = std::fs::OpenOptions::new().write(true).open(tty) {
+        let _ = terminal.write_all(b"\n");
+    }
 }
 
 /// Reads one line with echo off, showing a `*` per key. Ctrl-C makes rpassword raise

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -216,6 +217,24 @@ pub fn with_wrapper(shell: &str, body: &str) -> String {
         "fish" => format!("rsume init fish | source\n{body}"),
         other => format!("eval \"$(rsume init {other})\"\n{body}"),
     }
+}
+
+/// Waits for `child` up to `limit`; kills it (by its own pid) and fails the test if it is
+/// still running, so a hang is a failure, never a stuck test.
+pub fn finish_within(mut child: std::process::Child, limit: Duration, what: &str) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "{what} still running after {limit:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
 }
 
 /// A per-process counter, so parallel tests in one sandbox never share a file.
