@@ -1,8 +1,9 @@
 //! rsume: from an AWS profile to temporary credentials in the caller's shell.
 //!
-//! Data flows one way: `config` (files → profiles) → `resolve` (profile → plan) → `fetch`
-//! (plan → credentials: from `cache`, or asking `mfa` for a code and `sts` for sessions) → `exports` and
-//! `shell` (credentials → shell code) → `cmd`, which main writes to stdout once.
+//! Data flows one way: `config` (files → profiles) → `resolve` (profile → a chain of
+//! providers) → `vault` (the chain → credentials: from `cache`, or asking `mfa` for a code
+//! and `sts` for sessions) → `exports` and `shell` (credentials → shell code) → `cmd`, which
+//! main writes to stdout once. `vault`, `cache` and `sts` know nothing of `resolve` or `cmd`.
 
 pub mod cache;
 pub mod cli;
@@ -10,10 +11,10 @@ pub mod cmd;
 pub mod config;
 pub mod credentials;
 pub mod exports;
-pub mod fetch;
 pub mod log;
 pub mod mfa;
 pub mod resolve;
 pub mod shell;
 pub mod sts;
 pub mod time;
+pub mod vault;

@@ -1,5 +1,5 @@
 //! The credential cache: one JSON file per key in a private directory. This module only
-//! stores and finds entries; when an entry is fresh enough is `fetch`'s call.
+//! stores and finds entries; when an entry is fresh enough is the `vault::Cached` decorator's call.
 //!
 //! The directory is created 0700 and refused when another user could swap, plant or read
 //! files in it (a symlink, someone else's, open to group or others); rsume never changes the
@@ -12,7 +12,7 @@ mod key;
 mod names;
 
 pub use entry::{About, EntryKind};
-pub use key::{Key, keys};
+pub use key::Key;
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};

@@ -1,15 +1,16 @@
-//! `rsume <profile>`: parse the files, resolve the profile, fetch the credentials, and hand
-//! back the exports. Messages go to stderr; the exports are the only output.
+//! `rsume <profile>`: parse the files, resolve the profile's chain, get its credentials
+//! (`vault::get`, as every command that needs them), and hand back the exports. Messages go
+//! to stderr; the exports are the only output.
 
 use std::time::Duration;
 
 use super::profiles::{self, NameFrom};
 use super::{Destination, Env, Output, UsageError};
-use crate::cache::{self, Cache};
+use crate::cache::EntryKind;
 use crate::cli::Cli;
 use crate::config::{self, ProfileFiles};
-use crate::fetch::{self, CachePolicy, Fetched};
-use crate::resolve::{self, Overrides, Plan, ResolveError, Source, Step};
+use crate::resolve::{self, Overrides, ResolveError};
+use crate::vault::{self, CachePolicy, Chain, Fetched};
 use crate::{exports, log, mfa, time};
 
 pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Result<Output> {
@@ -32,7 +33,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         role_duration: args.role_duration,
         sts_timeout: args.sts_timeout,
     };
-    let plan = resolve::plan(&set, &name, &overrides, env).map_err(|error| match error {
+    let chain = resolve::chain(&set, &name, &overrides, env).map_err(|error| match error {
         ResolveError::UnknownProfile { .. } => {
             anyhow::anyhow!("{error} ({from}; {})", files_read(&files))
         }
@@ -42,27 +43,30 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         }
         other => other.into(),
     })?;
-    log::debug(format_args!("plan for '{name}': {}", describe(&plan)));
+    log::debug(format_args!(
+        "plan for '{name}': {}",
+        chain.provider.describe()
+    ));
     // Checked before any prompt or STS call: output nobody applies is not worth a code.
     destination.check()?;
 
-    // Long-term keys need no STS call, so nothing to cache.
-    let cache = if args.no_cache || plan.steps.is_empty() {
+    // Long-term keys need no call, so nothing to cache.
+    let cache = if args.no_cache || chain.provider.kind().is_none() {
         None
     } else {
-        open_cache(env)
+        vault::open_cache(env)
     };
     let policy = CachePolicy {
         refresh_roles: args.refresh,
         refresh_mfa: args.refresh_mfa,
         margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
     };
-    let fetched = fetch::fetch(&plan, &mut code_source, cache.as_ref(), &policy)?;
-    log::info(format_args!("{name}: {}", summary(&plan, &fetched)));
+    let fetched = vault::get(&chain, &mut code_source, cache.as_ref(), &policy)?;
+    log::info(format_args!("{name}: {}", summary(&chain, &fetched)));
     Ok(Output::Shell(exports::assume(
-        &plan.profile,
+        &chain.profile,
         &fetched.credentials,
-        plan.region.as_deref(),
+        chain.region.as_deref(),
         env,
     )))
 }
@@ -78,15 +82,6 @@ fn after_profile(profile: &str, cli: &Cli, destination: &Destination<'_>) -> Usa
         shell.name(),
         shell.eval_hint(&shell.word(profile)),
     ))
-}
-
-/// The cache, or none (with a warning) when its directory is unusable: a login never fails
-/// because of the cache.
-fn open_cache(env: Env<'_>) -> Option<Cache> {
-    let dir = cache::default_dir(env)?;
-    Cache::open(dir)
-        .map_err(|error| log::warn(format_args!("{error}")))
-        .ok()
 }
 
 /// Which files were looked at, for an unknown profile: often the answer is a missing file.
@@ -106,30 +101,11 @@ fn files_read(files: &ProfileFiles) -> String {
     )
 }
 
-/// The plan in one line for --debug: names and ARNs only.
-fn describe(plan: &Plan) -> String {
-    let mut parts = vec![match &plan.source {
-        Source::Static { profile, .. } => format!("keys of '{profile}'"),
-        Source::Environment { .. } => "keys from the environment".into(),
-    }];
-    for step in &plan.steps {
-        parts.push(match step {
-            Step::MfaSession {
-                serial, duration, ..
-            } => {
-                format!("MFA session with {serial} for {duration} s")
-            }
-            Step::AssumeRole(role) => format!("assume {} as {}", role.role_arn, role.session_name),
-        });
-    }
-    parts.join(" -> ")
-}
-
 /// "cached role credentials, valid until 13:07 (47 min)".
-fn summary(plan: &Plan, fetched: &Fetched) -> String {
-    let what = match plan.steps.last() {
-        Some(Step::AssumeRole(_)) => "role credentials",
-        Some(Step::MfaSession { .. }) => "MFA session",
+fn summary(chain: &Chain, fetched: &Fetched) -> String {
+    let what = match chain.provider.kind() {
+        Some(EntryKind::Role) => "role credentials",
+        Some(EntryKind::MfaSession) => "MFA session",
         None => return "long-term keys, no expiry".into(),
     };
     let origin = if fetched.cached { "cached" } else { "new" };

@@ -6,70 +6,30 @@
 //! reached over plain HTTP only at a loopback address unless the user opts in with
 //! [`ALLOW_HTTP_VARIABLE`]: one line in a shared config file must not send them in clear.
 
-use std::fmt;
 use std::net::IpAddr;
 
-use crate::config::{Location, Profile, ProfileSet};
+use crate::config::{Profile, ProfileSet};
+use crate::sts::{Endpoint, Origin};
 
 use super::ResolveError;
 
 /// Set to `1` (or `true`) to let rsume call an endpoint over plain HTTP at any address.
 pub const ALLOW_HTTP_VARIABLE: &str = "RSUME_ALLOW_HTTP_ENDPOINT";
 
-/// An endpoint override and where it was set. Reads as its URL (`Deref<Target = str>`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    pub url: String,
-    pub origin: Origin,
-}
-
-/// Where an endpoint override was set, for messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    Variable(&'static str),
-    File {
-        /// The property as the user would look for it (`endpoint_url`, `sts.endpoint_url`).
-        key: &'static str,
-        location: Option<Location>,
-    },
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Variable(name) => write!(f, "from {name}"),
-            Origin::File {
-                key,
-                location: Some(location),
-            } => write!(f, "{key} at {location}"),
-            Origin::File {
-                key,
-                location: None,
-            } => write!(f, "{key} in the AWS config"),
-        }
+/// Refuses anything but `https://`, or `http://` at a loopback address, unless allowed.
+pub(super) fn check(
+    endpoint: &Endpoint,
+    profile: &str,
+    allow_http: bool,
+) -> Result<(), ResolveError> {
+    if allow_http || is_https(&endpoint.url) || loopback_http(&endpoint.url) {
+        return Ok(());
     }
-}
-
-impl std::ops::Deref for Endpoint {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.url
-    }
-}
-
-impl Endpoint {
-    /// Refuses anything but `https://`, or `http://` at a loopback address, unless allowed.
-    pub(super) fn check(&self, profile: &str, allow_http: bool) -> Result<(), ResolveError> {
-        if allow_http || is_https(&self.url) || loopback_http(&self.url) {
-            return Ok(());
-        }
-        Err(ResolveError::InsecureEndpoint {
-            profile: profile.into(),
-            url: self.url.clone(),
-            origin: self.origin.to_string(),
-        })
-    }
+    Err(ResolveError::InsecureEndpoint {
+        profile: profile.into(),
+        url: endpoint.url.clone(),
+        origin: endpoint.origin.to_string(),
+    })
 }
 
 /// Whether the user opted in to plain HTTP anywhere.
@@ -194,18 +154,14 @@ mod tests {
             url: url.into(),
             origin: Origin::Variable("AWS_ENDPOINT_URL_STS"),
         };
-        assert!(
-            endpoint("https://sts.example.com")
-                .check("p", false)
-                .is_ok()
-        );
-        assert!(endpoint("http://127.0.0.1:9").check("p", false).is_ok());
+        assert!(check(&endpoint("https://sts.example.com"), "p", false).is_ok());
+        assert!(check(&endpoint("http://127.0.0.1:9"), "p", false).is_ok());
         for url in ["http://sts.example.com", "sts.example.com", "ftp://x"] {
-            let error = endpoint(url).check("p", false).unwrap_err().to_string();
+            let error = check(&endpoint(url), "p", false).unwrap_err().to_string();
             assert!(error.contains(url), "{error}");
             assert!(error.contains("from AWS_ENDPOINT_URL_STS"), "{error}");
             assert!(error.contains(ALLOW_HTTP_VARIABLE), "{error}");
-            assert!(endpoint(url).check("p", true).is_ok());
+            assert!(check(&endpoint(url), "p", true).is_ok());
         }
     }
 

@@ -1,27 +1,28 @@
-//! From a profile name to a plan: which credentials start the chain and which STS calls
+//! From a profile name to a chain of providers: which credentials start it and which calls
 //! turn them into the credentials the user asked for. Pure: reads the parsed files and the
-//! environment, calls nothing.
+//! environment, runs nothing. This is the one place that reads a plan; `vault` runs the
+//! chain it becomes.
 
 mod endpoint;
 mod error;
 mod inherit;
+mod kind;
 
-pub use endpoint::{ALLOW_HTTP_VARIABLE, Endpoint};
+pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
+pub use kind::{Kind, kind};
 
 use std::time::Duration;
 
 use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
-
-/// GetSessionToken's default and limits (seconds): one MFA code serves 12 hours.
-pub const SESSION_DURATION_DEFAULT: u32 = 12 * 3600;
-const SESSION_DURATION_RANGE: (u32, u32) = (900, 129_600);
-/// AssumeRole's limits (seconds); without a duration STS grants one hour.
-const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
-/// One STS attempt; with retries a dead endpoint is reported in about half a minute.
-const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
+use crate::vault::{
+    AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
+    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
+    default_session_name,
+};
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
 
@@ -35,8 +36,8 @@ pub struct Overrides {
     pub sts_timeout: Option<u32>,
 }
 
-/// Everything needed to produce the credentials for one profile.
-#[derive(Clone, Debug)]
+/// Everything needed to produce the credentials for one profile, before it becomes a chain.
+#[derive(Debug)]
 pub struct Plan {
     /// The profile the user asked for.
     pub profile: String,
@@ -49,106 +50,72 @@ pub struct Plan {
 }
 
 /// Where the chain starts.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Source {
     /// Keys written in a profile.
-    Static {
-        profile: String,
-        credentials: Credentials,
-    },
-    /// `credential_source = Environment`: keys from `AWS_ACCESS_KEY_ID` and friends.
-    Environment { credentials: Credentials },
+    Static(StaticKeys),
+    /// `credential_source = Environment`.
+    Environment(Environment),
 }
 
 impl Source {
     pub fn credentials(&self) -> &Credentials {
         match self {
-            Source::Static { credentials, .. } | Source::Environment { credentials } => credentials,
+            Source::Static(StaticKeys { credentials, .. })
+            | Source::Environment(Environment { credentials }) => credentials,
         }
     }
 }
 
-#[derive(Clone, Debug)]
+/// One call on the way from the source to the credentials asked for.
+#[derive(Debug)]
 pub enum Step {
     /// GetSessionToken with an MFA code, so one code serves every role of that user.
-    MfaSession {
-        /// The profile holding the user's keys (the target's, for keys from the environment).
-        profile: String,
-        serial: String,
-        duration: u32,
-    },
-    AssumeRole(RoleStep),
+    MfaSession(Session),
+    AssumeRole(Role),
 }
 
-#[derive(Clone, Debug)]
-pub struct RoleStep {
-    /// The profile that names this role.
-    pub profile: String,
-    pub role_arn: String,
-    pub external_id: Option<String>,
-    pub session_name: String,
-    /// `None` lets STS pick its default (one hour).
-    pub duration: Option<u32>,
-}
-
-/// Where and how to reach STS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StsTarget {
-    /// Signing region: the plan's region, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1.
-    pub region: String,
-    /// An endpoint override (`AWS_ENDPOINT_URL_STS` and friends), else the SDK's default.
-    pub endpoint: Option<Endpoint>,
-    /// How long one attempt may take.
-    pub attempt_timeout: Duration,
-}
-
-/// What a profile is, as `rsume -l` shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Long-term keys, used as they are.
-    Static,
-    /// Long-term keys plus an MFA device: a GetSessionToken session.
-    Mfa,
-    /// Assumes a role.
-    Role,
-    /// `credential_source`: credentials from outside the files.
-    Source,
-    /// None of the above (an SSO or process profile, or incomplete).
-    Other,
-}
-
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Static => "static",
-            Kind::Mfa => "mfa",
-            Kind::Role => "role",
-            Kind::Source => "source",
-            Kind::Other => "other",
-        }
+/// Builds the chain for profile `name`: the source, then each step wrapping the one before
+/// in the cache decorator.
+pub fn chain(
+    set: &ProfileSet,
+    name: &str,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Chain, ResolveError> {
+    let Plan {
+        profile,
+        source,
+        steps,
+        region,
+        sts,
+    } = plan(set, name, overrides, env)?;
+    let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
+    let mut provider: Box<dyn Provider> = match source {
+        Source::Static(keys) => Box::new(keys),
+        Source::Environment(environment) => Box::new(environment),
+    };
+    for step in steps {
+        let endpoint = endpoint.clone();
+        provider = match step {
+            Step::MfaSession(session) => Box::new(Cached(SessionToken {
+                session,
+                endpoint,
+                source: provider,
+            })),
+            Step::AssumeRole(role) => Box::new(Cached(AssumeRole {
+                role,
+                endpoint,
+                source: provider,
+            })),
+        };
     }
-}
-
-impl serde::Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.name())
-    }
-}
-
-pub fn kind(profile: &Profile) -> Kind {
-    if profile.get("role_arn").is_some() {
-        Kind::Role
-    } else if profile.get("credential_source").is_some() {
-        Kind::Source
-    } else if profile.get("aws_access_key_id").is_some() {
-        if profile.get("mfa_serial").is_some() {
-            Kind::Mfa
-        } else {
-            Kind::Static
-        }
-    } else {
-        Kind::Other
-    }
+    Ok(Chain {
+        profile,
+        provider,
+        region,
+        sts,
+    })
 }
 
 /// Walks `source_profile` links from `name` down to the credentials that start the chain,
@@ -163,7 +130,7 @@ pub fn plan(
         .profile(name)
         .ok_or_else(|| unknown_profile(set, name))?;
 
-    let mut roles: Vec<RoleStep> = Vec::new();
+    let mut roles: Vec<Role> = Vec::new();
     let mut visited: Vec<&str> = Vec::new();
     let mut mfa_serial: Option<&str> = None;
     let mut region = overrides.region.as_deref();
@@ -252,17 +219,17 @@ pub fn plan(
     let mut steps = Vec::with_capacity(roles.len() + 1);
     if let Some(serial) = mfa_serial {
         let duration = session_duration(overrides, root_user)?;
-        steps.push(Step::MfaSession {
+        steps.push(Step::MfaSession(Session {
             profile: root_user.map_or(name, |user| user.name()).into(),
             serial: serial.into(),
             duration,
-        });
+        }));
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
     let endpoint = endpoint::sts_endpoint(set, target, env);
     if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
-        endpoint.check(name, endpoint::http_allowed(env))?;
+        endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
     let region = region.map(str::to_owned);
     let sts = StsTarget {
@@ -301,7 +268,7 @@ fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
             profile: profile.name().into(),
         });
     }
-    Ok(Source::Static {
+    Ok(Source::Static(StaticKeys {
         profile: profile.name().into(),
         credentials: Credentials {
             access_key_id: key("aws_access_key_id")?.into(),
@@ -312,7 +279,7 @@ fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
                 .map(Secret::new),
             expiration: None,
         },
-    })
+    }))
 }
 
 fn environment_source(
@@ -329,14 +296,14 @@ fn environment_source(
     }
     let var = |name| env(name).filter(|v: &String| !v.is_empty());
     match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        (Some(access_key_id), Some(secret)) => Ok(Source::Environment {
+        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(Environment {
             credentials: Credentials {
                 access_key_id,
                 secret_access_key: Secret::new(secret),
                 session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
                 expiration: None,
             },
-        }),
+        })),
         _ => Err(ResolveError::EnvironmentEmpty {
             profile: profile.name().into(),
         }),
@@ -366,7 +333,7 @@ fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
     }
 }
 
-fn role_step(profile: &Profile, role_arn: &str) -> Result<RoleStep, ResolveError> {
+fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
     let duration = profile
         .get("duration_seconds")
         .map(|text| {
@@ -379,7 +346,7 @@ fn role_step(profile: &Profile, role_arn: &str) -> Result<RoleStep, ResolveError
             )
         })
         .transpose()?;
-    Ok(RoleStep {
+    Ok(Role {
         profile: profile.name().into(),
         role_arn: role_arn.into(),
         external_id: profile.get("external_id").map(str::to_owned),
@@ -445,22 +412,6 @@ fn check_duration(
             expected,
         },
     })
-}
-
-/// `rsume-<profile>`, cut to STS's 64 characters and its character set (`\w+=,.@-`), so
-/// CloudTrail shows which profile a session came from.
-pub fn default_session_name(profile: &str) -> String {
-    format!("rsume-{profile}")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(64)
-        .collect()
 }
 
 fn unknown_profile(set: &ProfileSet, name: &str) -> ResolveError {

@@ -85,15 +85,15 @@ fn roles(plan: &Plan) -> Vec<&str> {
         .iter()
         .filter_map(|step| match step {
             Step::AssumeRole(role) => Some(role.role_arn.as_str()),
-            Step::MfaSession { .. } => None,
+            Step::MfaSession(_) => None,
         })
         .collect()
 }
 
 fn source_profile(plan: &Plan) -> &str {
     match &plan.source {
-        Source::Static { profile, .. } => profile,
-        Source::Environment { .. } => "<env>",
+        Source::Static(keys) => &keys.profile,
+        Source::Environment(_) => "<env>",
     }
 }
 
@@ -113,7 +113,7 @@ fn mfa_user_gets_a_twelve_hour_session() {
     let plan = plan_of("alice").unwrap();
     assert!(matches!(
         &plan.steps[..],
-        [Step::MfaSession { serial, duration: 43200, .. }] if serial == "arn:aws:iam::111111111111:mfa/alice"
+        [Step::MfaSession(Session { serial, duration: 43200, .. })] if serial == "arn:aws:iam::111111111111:mfa/alice"
     ));
     assert_eq!(plan.region.as_deref(), Some("eu-west-1"));
 }
@@ -127,7 +127,7 @@ fn session_duration_flag_wins() {
     let plan = plan_with("alice", &overrides, &no_env).unwrap();
     assert!(matches!(
         plan.steps[0],
-        Step::MfaSession { duration: 3600, .. }
+        Step::MfaSession(Session { duration: 3600, .. })
     ));
 }
 
@@ -137,10 +137,10 @@ fn role_inherits_mfa_and_region_from_its_source() {
     assert_eq!(source_profile(&plan), "alice");
     assert!(matches!(
         plan.steps[0],
-        Step::MfaSession {
+        Step::MfaSession(Session {
             duration: 43200,
             ..
-        }
+        })
     ));
     let Step::AssumeRole(role) = &plan.steps[1] else {
         panic!("{plan:?}")
@@ -233,7 +233,7 @@ fn environment_as_credential_source() {
         _ => None,
     };
     let plan = plan_with("envrole", &Overrides::default(), &env).unwrap();
-    assert!(matches!(plan.source, Source::Environment { .. }));
+    assert!(matches!(plan.source, Source::Environment(_)));
     assert_eq!(plan.source.credentials().access_key_id, "AKIDENV");
     let error = plan_of("envrole").unwrap_err();
     assert!(error.to_string().contains("AWS_ACCESS_KEY_ID"), "{error}");
@@ -409,4 +409,73 @@ fn plain_http_endpoints_are_refused_where_sts_is_called() {
     assert!(plan(&set, "role", &Overrides::default(), &opted_in).is_ok());
     // Keys used as they are call no STS, so their endpoint is none of rsume's business.
     assert!(plan(&set, "keys", &Overrides::default(), &no_env).is_ok());
+}
+
+/// The identity of a chain's top, which is its cache key.
+fn identity_of(name: &str, overrides: &Overrides) -> String {
+    const KEYS_CONFIG: &str = "\
+[profile alice]
+aws_access_key_id = AKIAALICE
+aws_secret_access_key = s
+mfa_serial = arn:aws:iam::1:mfa/alice
+[profile bob]
+aws_access_key_id = AKIABOB
+aws_secret_access_key = s
+[profile admin-a]
+role_arn = arn:aws:iam::1:role/admin
+source_profile = alice
+[profile admin-b]
+role_arn = arn:aws:iam::1:role/admin
+source_profile = bob
+[profile admin-a2]
+role_arn = arn:aws:iam::1:role/admin
+source_profile = alice
+role_session_name = rsume-admin-a
+";
+    let set = parse(&ProfileFiles::from_strings(KEYS_CONFIG, "")).unwrap();
+    let chain = chain(&set, name, overrides, &no_env).unwrap();
+    chain.provider.identity().as_str().to_owned()
+}
+
+#[test]
+fn same_role_from_different_users_is_another_cache_entry() {
+    let default = Overrides::default();
+    assert_ne!(
+        identity_of("admin-a", &default),
+        identity_of("admin-b", &default)
+    );
+    // admin-a2 spells out admin-a's default session name: the same request.
+    assert_eq!(
+        identity_of("admin-a", &default),
+        identity_of("admin-a2", &default)
+    );
+    assert!(identity_of("admin-a", &default).starts_with("key:"));
+    assert_eq!(identity_of("bob", &default), "akid:AKIABOB");
+}
+
+#[test]
+fn an_mfa_session_serves_whatever_duration_a_run_asks_for() {
+    let long = Overrides {
+        session_duration: Some(36 * 3600),
+        ..Overrides::default()
+    };
+    assert_eq!(
+        identity_of("alice", &long),
+        identity_of("alice", &Overrides::default())
+    );
+}
+
+#[test]
+fn cache_keys_are_those_of_earlier_versions() {
+    // Entries written before providers became types stay valid: no new MFA prompt. The
+    // digests were computed independently from the scheme of rsume's cache v1.
+    let default = Overrides::default();
+    assert_eq!(
+        identity_of("alice", &default),
+        "key:f7d0741433faf8ed6ac371d5d8433de947c788cca09afff7f75703512c5a549e"
+    );
+    assert_eq!(
+        identity_of("admin-a", &default),
+        "key:fc9517a64aaaf569733c6430ecd3c17f5cc1244c5a9c6711fc892ed91e7eb932"
+    );
 }

@@ -1,8 +1,11 @@
 //! The two STS calls rsume makes, on a single-threaded runtime built only when a call is
 //! actually needed. Each call signs with the credentials the previous step produced.
+//! Providers see STS through [`StsCalls`], so they run on an in-memory STS in unit tests.
 
+mod endpoint;
 mod error;
 
+pub use endpoint::{Endpoint, Origin};
 pub use error::StsError;
 
 use std::cell::Cell;
@@ -16,7 +19,9 @@ use aws_sdk_sts::types::Credentials as StsCredentials;
 
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
-use crate::resolve::{RoleStep, StsTarget};
+
+/// One STS attempt; with retries a dead endpoint is reported in about half a minute.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Bounds on one STS call, so a dead network ends in a message, not a hang. Retries cover
 /// a dropped connection, a 5xx or a throttle without making a real outage slow to report.
@@ -26,6 +31,45 @@ const MAX_ATTEMPTS: u32 = 3;
 const BACKOFF_ALLOWANCE: Duration = Duration::from_secs(5);
 /// A person waiting this long after typing a code hears why.
 const SLOW_NOTICE: Duration = Duration::from_secs(2);
+
+/// Where and how to reach STS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StsTarget {
+    /// Signing region: the chain's region, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else us-east-1.
+    pub region: String,
+    /// An endpoint override (`AWS_ENDPOINT_URL_STS` and friends), else the SDK's default.
+    pub endpoint: Option<Endpoint>,
+    /// How long one attempt may take.
+    pub attempt_timeout: Duration,
+}
+
+/// What AssumeRole is asked for.
+#[derive(Clone, Copy, Debug)]
+pub struct RoleRequest<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+    /// `None` lets STS pick its default (one hour).
+    pub duration: Option<u32>,
+}
+
+/// The calls providers make, each signed with `source`. Implemented by [`Sts`], and by an
+/// in-memory STS in the providers' unit tests.
+pub trait StsCalls {
+    /// GetSessionToken, with an MFA device and code when given.
+    fn session_token(
+        &self,
+        source: &Credentials,
+        duration: u32,
+        mfa: Option<(&str, &MfaCode)>,
+    ) -> Result<Credentials, StsError>;
+
+    fn assume_role(
+        &self,
+        source: &Credentials,
+        role: &RoleRequest<'_>,
+    ) -> Result<Credentials, StsError>;
+}
 
 pub struct Sts {
     runtime: tokio::runtime::Runtime,
@@ -79,41 +123,6 @@ impl Sts {
         })
     }
 
-    /// GetSessionToken, with an MFA device and code when given.
-    pub fn session_token(
-        &self,
-        source: &Credentials,
-        duration: u32,
-        mfa: Option<(&str, &MfaCode)>,
-    ) -> Result<Credentials, StsError> {
-        let request = self
-            .client
-            .get_session_token()
-            .duration_seconds(duration as i32)
-            .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
-            .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
-            .customize()
-            .config_override(signed_by(source));
-        convert(self.send(request.send())?.credentials())
-    }
-
-    pub fn assume_role(
-        &self,
-        source: &Credentials,
-        role: &RoleStep,
-    ) -> Result<Credentials, StsError> {
-        let request = self
-            .client
-            .assume_role()
-            .role_arn(&role.role_arn)
-            .role_session_name(&role.session_name)
-            .set_external_id(role.external_id.clone())
-            .set_duration_seconds(role.duration.map(|d| d as i32))
-            .customize()
-            .config_override(signed_by(source));
-        convert(self.send(request.send())?.credentials())
-    }
-
     /// Runs one request to completion on the runtime, sorting SDK errors by what to do.
     fn send<O, E>(
         &self,
@@ -141,6 +150,42 @@ impl Sts {
             }
         });
         waited.map_err(StsError::from_sdk)
+    }
+}
+
+impl StsCalls for Sts {
+    fn session_token(
+        &self,
+        source: &Credentials,
+        duration: u32,
+        mfa: Option<(&str, &MfaCode)>,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .get_session_token()
+            .duration_seconds(duration as i32)
+            .set_serial_number(mfa.map(|(serial, _)| serial.to_owned()))
+            .set_token_code(mfa.map(|(_, code)| code.expose().to_owned()))
+            .customize()
+            .config_override(signed_by(source));
+        convert(self.send(request.send())?.credentials())
+    }
+
+    fn assume_role(
+        &self,
+        source: &Credentials,
+        role: &RoleRequest<'_>,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .assume_role()
+            .role_arn(role.role_arn)
+            .role_session_name(role.session_name)
+            .set_external_id(role.external_id.map(str::to_owned))
+            .set_duration_seconds(role.duration.map(|d| d as i32))
+            .customize()
+            .config_override(signed_by(source));
+        convert(self.send(request.send())?.credentials())
     }
 }
 

@@ -1,0 +1,116 @@
+//! AssumeRole, signed with the source's credentials.
+
+use super::{Fetch, Provider, Run, Spec, VaultError};
+use crate::cache::{EntryKind, Key};
+use crate::credentials::Credentials;
+use crate::log;
+use crate::mfa::MfaCode;
+use crate::sts::RoleRequest;
+
+/// AssumeRole's limits (seconds).
+pub const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
+/// STS's own default when a role names no duration.
+pub const ROLE_DEFAULT_DURATION: u32 = 3600;
+
+/// What the role is asked for.
+#[derive(Clone, Debug)]
+pub struct Role {
+    /// The profile that names this role.
+    pub profile: String,
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    /// `None` lets STS pick its default (one hour).
+    pub duration: Option<u32>,
+}
+
+pub struct AssumeRole {
+    pub role: Role,
+    /// The STS endpoint override, if any.
+    pub endpoint: String,
+    pub source: Box<dyn Provider>,
+}
+
+impl Fetch for AssumeRole {
+    /// Everything that changes what STS hands back, and who asks.
+    fn key(&self) -> Key {
+        let role = &self.role;
+        let source = self.source.identity();
+        Key::derive(&[
+            "role",
+            source.as_str(),
+            &role.role_arn,
+            role.external_id.as_deref().unwrap_or(""),
+            &role.session_name,
+            &role.duration.map(|d| d.to_string()).unwrap_or_default(),
+            &self.endpoint,
+        ])
+    }
+
+    fn source(&self) -> Option<&dyn Provider> {
+        Some(self.source.as_ref())
+    }
+
+    fn mfa_serial(&self) -> Option<&str> {
+        None
+    }
+
+    fn spec(&self) -> Spec<'_> {
+        Spec {
+            kind: EntryKind::Role,
+            profile: &self.role.profile,
+            subject: &self.role.role_arn,
+            lifetime: self.role.duration.unwrap_or(ROLE_DEFAULT_DURATION),
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "assume {} as {}",
+            self.role.role_arn, self.role.session_name
+        )
+    }
+
+    fn fetch(
+        &self,
+        run: &mut Run<'_, '_>,
+        source: Option<&Credentials>,
+        _: Option<&MfaCode>,
+    ) -> Result<Credentials, VaultError> {
+        let role = &self.role;
+        let source = source.expect("the decorator passes the source's credentials");
+        let sts = run.sts()?;
+        log::debug(format_args!(
+            "AssumeRole {} as {} for profile '{}'",
+            role.role_arn, role.session_name, role.profile
+        ));
+        let request = RoleRequest {
+            role_arn: &role.role_arn,
+            session_name: &role.session_name,
+            external_id: role.external_id.as_deref(),
+            duration: role.duration,
+        };
+        sts.assume_role(source, &request)
+            .map_err(|source| VaultError::AssumeRole {
+                profile: role.profile.clone(),
+                role_arn: role.role_arn.clone(),
+                source,
+            })
+    }
+}
+
+/// `rsume-<profile>`, cut to STS's 64 characters and its character set (`\w+=,.@-`), so
+/// CloudTrail shows which profile a session came from.
+pub fn default_session_name(profile: &str) -> String {
+    format!("rsume-{profile}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect()
+}

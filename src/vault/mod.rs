@@ -1,0 +1,175 @@
+//! Providers: each one produces credentials, most by signing a call with the credentials of
+//! the provider it wraps (its source), the way aws-vault composes its `vault/` providers.
+//! `resolve` builds the chain from the profiles; [`get`] runs it. Every provider that fetches
+//! is a [`Fetch`] and becomes a [`Provider`] only inside the [`Cached`] decorator, so nothing
+//! fetched escapes the lock, the margins and the checks.
+
+mod assume_role;
+mod cached;
+mod environment;
+mod session_token;
+mod static_keys;
+#[cfg(test)]
+mod tests;
+
+pub use assume_role::{
+    AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
+};
+pub use cached::{CachePolicy, Cached, Fetch, Spec};
+pub use environment::Environment;
+pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
+pub use static_keys::StaticKeys;
+
+use crate::cache::{self, Cache, EntryKind, Key};
+use crate::credentials::{Credentials, Unusable};
+use crate::log;
+use crate::mfa::{CodeSource, MfaError};
+use crate::sts::{Sts, StsCalls, StsError, StsTarget};
+
+/// Who a provider's credentials belong to, known without running it: a root's access key
+/// id (it is in the file or the environment), or the cache key of a provider that fetches,
+/// which is derived from its settings and its source's identity in turn.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity(String);
+
+impl Identity {
+    pub fn access_key(access_key_id: &str) -> Identity {
+        Identity(format!("akid:{access_key_id}"))
+    }
+
+    pub fn key(key: &Key) -> Identity {
+        Identity(format!("key:{}", key.as_str()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A source of credentials.
+pub trait Provider {
+    fn identity(&self) -> Identity;
+    /// The whole chain up to this provider in one line, for `--debug`: names and ARNs only.
+    fn describe(&self) -> String;
+    /// What its credentials are: `None` for long-term keys, which are never cached.
+    fn kind(&self) -> Option<EntryKind>;
+    fn retrieve(&self, run: &mut Run<'_, '_>) -> Result<Fetched, VaultError>;
+}
+
+pub struct Fetched {
+    pub credentials: Credentials,
+    /// The credentials came from the cache, without a call.
+    pub cached: bool,
+}
+
+/// A profile's chain, ready to run.
+pub struct Chain {
+    /// The profile the user asked for.
+    pub profile: String,
+    pub provider: Box<dyn Provider>,
+    /// The region to export, if any profile in the chain (or `--region`) names one.
+    pub region: Option<String>,
+    pub sts: StsTarget,
+}
+
+/// Gets the credentials of a chain: from the cache while they last (one file read, nothing
+/// started, no network), else from the providers, asking `codes` for any MFA code. Every
+/// command that needs credentials calls this; they differ only in what they do with them.
+pub fn get(
+    chain: &Chain,
+    codes: &mut CodeSource<'_>,
+    cache: Option<&Cache>,
+    policy: &CachePolicy,
+) -> Result<Fetched, VaultError> {
+    let target = &chain.sts;
+    let mut run = Run {
+        codes,
+        cache,
+        policy,
+        sts: None,
+        connect: Some(Box::new(move || {
+            log::debug(format_args!(
+                "STS region {}, endpoint {}",
+                target.region,
+                target.endpoint.as_deref().unwrap_or("(AWS default)")
+            ));
+            Ok(Box::new(Sts::new(target)?))
+        })),
+    };
+    chain.provider.retrieve(&mut run)
+}
+
+/// The cache directory, or none (with a warning) when it is unusable: a login never fails
+/// because of the cache.
+pub fn open_cache(env: &dyn Fn(&str) -> Option<String>) -> Option<Cache> {
+    let dir = cache::default_dir(env)?;
+    Cache::open(dir)
+        .map_err(|error| log::warn(format_args!("{error}")))
+        .ok()
+}
+
+type Connect<'r> = Box<dyn FnOnce() -> Result<Box<dyn StsCalls + 'r>, StsError> + 'r>;
+
+/// What one run of a chain shares: where codes come from, the cache and its policy, and
+/// STS, connected on the first call that needs it (a cache hit builds no runtime).
+pub struct Run<'r, 'c> {
+    codes: &'r mut CodeSource<'c>,
+    cache: Option<&'r Cache>,
+    policy: &'r CachePolicy,
+    sts: Option<Box<dyn StsCalls + 'r>>,
+    /// Taken by the first call: a failed connection ends the run.
+    connect: Option<Connect<'r>>,
+}
+
+impl Run<'_, '_> {
+    pub fn sts(&mut self) -> Result<&dyn StsCalls, VaultError> {
+        if let Some(connect) = self.connect.take() {
+            self.sts = Some(connect().map_err(VaultError::Sts)?);
+        }
+        Ok(self.sts.as_deref().expect("connected on first use"))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("no MFA code for {serial}")]
+    Mfa {
+        serial: String,
+        #[source]
+        source: MfaError,
+    },
+    #[error("GetSessionToken with MFA device {serial} failed")]
+    MfaSession {
+        serial: String,
+        #[source]
+        source: StsError,
+    },
+    #[error("assuming {role_arn} for profile '{profile}' failed")]
+    AssumeRole {
+        profile: String,
+        role_arn: String,
+        #[source]
+        source: StsError,
+    },
+    #[error("STS returned credentials for {what} that rsume will not use")]
+    Unusable {
+        what: String,
+        #[source]
+        source: Unusable,
+    },
+    #[error(transparent)]
+    Sts(StsError),
+}
+
+impl VaultError {
+    /// AWS said the MFA code was wrong: worth asking a person for the next one.
+    fn is_rejected_code(&self) -> bool {
+        matches!(
+            self,
+            VaultError::MfaSession {
+                source: StsError::MfaRejected,
+                ..
+            }
+        )
+    }
+}
