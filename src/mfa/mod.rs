@@ -43,7 +43,10 @@ pub struct CodeSource<'a> {
 type Ask<'a> = Box<dyn FnMut(&str) -> Result<MfaCode, MfaError> + 'a>;
 
 impl<'a> CodeSource<'a> {
-    fn new(ask: impl FnMut(&str) -> Result<MfaCode, MfaError> + 'a, can_ask_again: bool) -> Self {
+    pub(crate) fn new(
+        ask: impl FnMut(&str) -> Result<MfaCode, MfaError> + 'a,
+        can_ask_again: bool,
+    ) -> Self {
         Self {
             ask: Box::new(ask),
             can_ask_again,
