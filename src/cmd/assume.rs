@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use super::profiles::{self, NameFrom};
 use super::{Destination, Env, Output, UsageError};
-use crate::cache::EntryKind;
 use crate::cli::Cli;
 use crate::config::{self, ProfileFiles};
 use crate::resolve::{self, Overrides, ResolveError};
-use crate::vault::{self, CachePolicy, Chain, Fetched};
-use crate::{exports, log, mfa, time};
+use crate::vault::{self, CachePolicy};
+use crate::{exports, log, mfa};
 
 pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Result<Output> {
     let args = &cli.request;
@@ -43,26 +42,17 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         }
         other => other.into(),
     })?;
-    log::debug(format_args!(
-        "plan for '{name}': {}",
-        chain.provider.describe()
-    ));
     // Checked before any prompt or STS call: output nobody applies is not worth a code.
     destination.check()?;
 
-    // Long-term keys need no call, so nothing to cache.
-    let cache = if args.no_cache || chain.provider.kind().is_none() {
-        None
-    } else {
-        vault::open_cache(env)
-    };
     let policy = CachePolicy {
+        off: args.no_cache,
         refresh_roles: args.refresh,
         refresh_mfa: args.refresh_mfa,
         margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
     };
-    let fetched = vault::get(&chain, &mut code_source, cache.as_ref(), &policy)?;
-    log::info(format_args!("{name}: {}", summary(&chain, &fetched)));
+    let fetched = vault::get(&chain, &mut code_source, &policy, env)?;
+    log::info(format_args!("{name}: {}", chain.summary(&fetched)));
     Ok(Output::Shell(exports::assume(
         &chain.profile,
         &fetched.credentials,
@@ -99,18 +89,4 @@ fn files_read(files: &ProfileFiles) -> String {
         describe(&files.config),
         describe(&files.credentials)
     )
-}
-
-/// "cached role credentials, valid until 13:07 (47 min)".
-fn summary(chain: &Chain, fetched: &Fetched) -> String {
-    let what = match chain.provider.kind() {
-        Some(EntryKind::Role) => "role credentials",
-        Some(EntryKind::MfaSession) => "MFA session",
-        None => return "long-term keys, no expiry".into(),
-    };
-    let origin = if fetched.cached { "cached" } else { "new" };
-    match fetched.credentials.expiration {
-        Some(at) => format!("{origin} {what}, valid until {}", time::until(at)),
-        None => format!("{origin} {what}"),
-    }
 }

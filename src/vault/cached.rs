@@ -18,9 +18,11 @@ const MFA_SESSION_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// A code AWS rejects is asked again this many times in all (at the terminal only).
 const MFA_TRIES: u32 = 3;
 
-/// Which cached entries may be used.
+/// Whether the cache is used, and which of its entries.
 #[derive(Clone, Debug, Default)]
 pub struct CachePolicy {
+    /// Neither read nor write the cache (`--no-cache`).
+    pub off: bool,
     /// Ignore cached role credentials (`--refresh`).
     pub refresh_roles: bool,
     /// Ignore cached MFA sessions too (`--refresh-mfa`).

@@ -22,9 +22,9 @@ pub use static_keys::StaticKeys;
 
 use crate::cache::{self, Cache, EntryKind, Key};
 use crate::credentials::{Credentials, Unusable};
-use crate::log;
 use crate::mfa::{CodeSource, MfaError};
 use crate::sts::{Sts, StsCalls, StsError, StsTarget};
+use crate::{log, time};
 
 /// Who a provider's credentials belong to, known without running it: a root's access key
 /// id (it is in the file or the environment), or the cache key of a provider that fetches,
@@ -78,13 +78,24 @@ pub struct Chain {
 pub fn get(
     chain: &Chain,
     codes: &mut CodeSource<'_>,
-    cache: Option<&Cache>,
     policy: &CachePolicy,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Fetched, VaultError> {
+    log::debug(format_args!(
+        "plan for '{}': {}",
+        chain.profile,
+        chain.provider.describe()
+    ));
+    // Long-term keys need no call, so nothing to cache.
+    let cache = if policy.off || chain.provider.kind().is_none() {
+        None
+    } else {
+        open_cache(env)
+    };
     let target = &chain.sts;
     let mut run = Run {
         codes,
-        cache,
+        cache: cache.as_ref(),
         policy,
         sts: None,
         connect: Some(Box::new(move || {
@@ -99,9 +110,25 @@ pub fn get(
     chain.provider.retrieve(&mut run)
 }
 
+impl Chain {
+    /// "cached role credentials, valid until 13:07 (47 min)".
+    pub fn summary(&self, fetched: &Fetched) -> String {
+        let what = match self.provider.kind() {
+            Some(EntryKind::Role) => "role credentials",
+            Some(EntryKind::MfaSession) => "MFA session",
+            None => return "long-term keys, no expiry".into(),
+        };
+        let origin = if fetched.cached { "cached" } else { "new" };
+        match fetched.credentials.expiration {
+            Some(at) => format!("{origin} {what}, valid until {}", time::until(at)),
+            None => format!("{origin} {what}"),
+        }
+    }
+}
+
 /// The cache directory, or none (with a warning) when it is unusable: a login never fails
 /// because of the cache.
-pub fn open_cache(env: &dyn Fn(&str) -> Option<String>) -> Option<Cache> {
+fn open_cache(env: &dyn Fn(&str) -> Option<String>) -> Option<Cache> {
     let dir = cache::default_dir(env)?;
     Cache::open(dir)
         .map_err(|error| log::warn(format_args!("{error}")))
