@@ -1,0 +1,87 @@
+//! The credentials a chain starts from: keys in a profile, or a `credential_source`.
+
+use super::{ResolveError, Source};
+use crate::config::Profile;
+use crate::credentials::{Credentials, Secret};
+use crate::vault::{Environment, StaticKeys};
+
+pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
+    let key = |name: &'static str| {
+        profile
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ResolveError::MissingKey {
+                profile: profile.name().into(),
+                key: name,
+            })
+    };
+    if profile.get("aws_access_key_id").is_none() && profile.get("aws_secret_access_key").is_none()
+    {
+        return Err(ResolveError::NoCredentials {
+            profile: profile.name().into(),
+        });
+    }
+    Ok(Source::Static(StaticKeys {
+        profile: profile.name().into(),
+        credentials: Credentials {
+            access_key_id: key("aws_access_key_id")?.into(),
+            secret_access_key: Secret::new(key("aws_secret_access_key")?),
+            session_token: profile
+                .get("aws_session_token")
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            expiration: None,
+        },
+    }))
+}
+
+pub(super) fn environment_source(
+    profile: &Profile,
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, ResolveError> {
+    if !value.eq_ignore_ascii_case("Environment") {
+        return Err(ResolveError::UnsupportedCredentialSource {
+            profile: profile.name().into(),
+            value: value.into(),
+            location: profile.location("credential_source"),
+        });
+    }
+    let var = |name| env(name).filter(|v: &String| !v.is_empty());
+    match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(Environment {
+            credentials: Credentials {
+                access_key_id,
+                secret_access_key: Secret::new(secret),
+                session_token: var("AWS_SESSION_TOKEN").map(Secret::new),
+                expiration: None,
+            },
+        })),
+        _ => Err(ResolveError::EnvironmentEmpty {
+            profile: profile.name().into(),
+        }),
+    }
+}
+
+/// Profiles whose credentials come from a mechanism rsume does not speak yet get a clear
+/// "not supported" instead of a misleading "no credentials".
+pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
+    if profile.get("aws_access_key_id").is_some() {
+        return Ok(());
+    }
+    let feature = [
+        "credential_process",
+        "sso_session",
+        "sso_start_url",
+        "web_identity_token_file",
+    ]
+    .into_iter()
+    .find(|key| profile.get(key).is_some());
+    match feature {
+        Some(key) => Err(ResolveError::Unsupported {
+            profile: profile.name().into(),
+            key,
+        }),
+        None => Ok(()),
+    }
+}
