@@ -1,5 +1,5 @@
-//! Where an MFA code comes from. Each source is one function of the same type, so the fetch
-//! step asks for a code without knowing whether a flag or the terminal supplies it.
+//! Where an MFA code comes from. Each source is one function of the same type, so a provider
+//! asks for a code without knowing whether a flag or the terminal supplies it.
 
 mod flag;
 mod terminal;
