@@ -10,6 +10,7 @@
 //! the text of a line: errors name the file and line number and say what is wrong instead.
 
 mod files;
+mod lines;
 mod normalize;
 mod parse;
 
@@ -233,8 +234,8 @@ impl Profile {
         lines
             .rsplit('\n')
             .filter_map(|line| line.split_once('='))
-            .find(|(name, _)| parse::trim(name) == sub)
-            .map(|(_, value)| parse::trim(value))
+            .find(|(name, _)| lines::trim(name) == sub)
+            .map(|(_, value)| lines::trim(value))
     }
 
     /// File and line where the winning value of `key` was defined.

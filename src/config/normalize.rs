@@ -5,7 +5,8 @@
 //! definitions win key by key. Anything ignored leaves a warning instead of an error, because the
 //! SDKs carry on in those cases and rsume must see the same profiles they do.
 
-use super::parse::{self, Event, RawProperty, SyntaxError, WHITESPACE, trim};
+use super::lines::{WHITESPACE, range_in, trim};
+use super::parse::{self, Event, RawProperty, SyntaxError};
 use super::{FileKind, Origin, Profile, ProfileSet, Properties, Property, Value};
 use crate::log::printable;
 use std::borrow::Cow;
@@ -182,14 +183,6 @@ fn insert(
             line,
         },
     );
-}
-
-/// Where `part` lies in `text`, if it is a slice of it (values borrowed by the parser are).
-fn range_in(text: &str, part: &str) -> Option<std::ops::Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    let range = start..start.checked_add(part.len())?;
-    // In bounds and on character boundaries means it is `part` itself: same memory.
-    text.get(range.clone()).map(|_| range)
 }
 
 /// Keys common enough to be worth a static string (allocation-free) in every profile.
