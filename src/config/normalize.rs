@@ -228,6 +228,19 @@ fn entry<'m>(map: &'m mut HashMap<String, Profile>, name: &str) -> &'m mut Profi
     })
 }
 
+/// The profile a header defines in a file of this kind, if it defines one: its name, and
+/// whether the header is `[profile default]`, which hides every `[default]` of the same file.
+pub(super) fn profile_header(header: &str, kind: FileKind) -> Option<(&str, bool)> {
+    match classify(header, kind) {
+        Ok(Target {
+            kind: Kind::Profile,
+            name,
+            default,
+        }) => Some((name, default == Some(Prefixed::Yes))),
+        _ => None,
+    }
+}
+
 /// Decides what a header means in a file of the given kind, or why it is ignored.
 ///
 /// The header splits at its first space or tab into a prefix and a name (`profile foo`);
