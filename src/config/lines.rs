@@ -290,6 +290,18 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text at all comes back whole from its lines, and the line texts are those of
+        /// `str::lines`, which the reader used before.
+        #[test]
+        fn any_text_is_its_lines(text in "[\\[\\]=#; \t\r\na\u{feff}]{0,64}") {
+            let joined: String = lines(&text).map(|l| format!("{}{}", l.text, l.ending)).collect();
+            proptest::prop_assert_eq!(&joined, &text);
+            let texts: Vec<&str> = lines(&text).map(|l| l.text).collect();
+            proptest::prop_assert_eq!(texts, text.lines().collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn lines_match_str_lines() {
         let text = "a\nb\r\n\r\nc\rd\r";
