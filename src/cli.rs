@@ -140,6 +140,10 @@ pub enum Command {
     Init {
         #[arg(value_enum)]
         shell: Shell,
+        /// Also refresh the credentials before a prompt once they are near their expiry
+        /// (bash, zsh, fish)
+        #[arg(long)]
+        auto_refresh: bool,
     },
     /// Show or clear cached credentials
     #[command(subcommand)]

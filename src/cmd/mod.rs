@@ -96,7 +96,10 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         args,
     };
     let output = match &cli.command {
-        Some(Command::Init { shell }) => init::run(*shell),
+        Some(Command::Init {
+            shell,
+            auto_refresh,
+        }) => init::run(*shell, *auto_refresh)?,
         Some(Command::Cache(command)) => cache::run(command, env)?,
         Some(Command::Direct(_)) if wrapped => {
             return Err(UsageError(
