@@ -24,6 +24,8 @@ struct Status {
     arn: Option<String>,
     account: Option<String>,
     expiration: Option<String>,
+    #[serde(skip)]
+    expires_at: Option<SystemTime>,
     seconds_left: Option<i64>,
     mfa_session: Option<MfaSession>,
     /// `--verify`: whether STS accepted the credentials.
@@ -62,6 +64,7 @@ fn inspect(verify: bool, env: Env<'_>) -> Status {
     };
     let expiration = var("AWS_CREDENTIAL_EXPIRATION").and_then(|t| time::parse_rfc3339(&t));
     status.expiration = expiration.map(time::rfc3339);
+    status.expires_at = expiration;
     status.seconds_left = expiration.map(time::seconds_left);
     status.live = var("AWS_ACCESS_KEY_ID").is_some() && status.seconds_left.is_none_or(|s| s > 0);
     let plan = profiles::load(env)
@@ -180,11 +183,9 @@ fn describe(status: &Status) -> String {
         };
         line("identity", format!("{arn}{account}{checked}"));
     }
-    match (&status.expiration, status.seconds_left) {
-        (Some(at), Some(left)) if left > 0 => {
-            line("expires", format!("{at} ({})", left_text(left)));
-        }
-        (Some(at), _) => line("expired", at.clone()),
+    match (&status.expires_at, status.seconds_left) {
+        (Some(at), left) if left > Some(0) => line("expires", time::until(*at)),
+        (Some(at), _) => line("expired", time::rfc3339(*at)),
         (None, _) if status.profile.is_some() => line("expires", "never (long-term keys)".into()),
         (None, _) => {}
     }
