@@ -76,8 +76,10 @@ fn a_healthy_profile_passes_every_check_through_the_wrapper_in_every_shell() {
             "fish" => "rsume doctor admin\necho \"exit=$status\"",
             _ => "rsume doctor admin\necho \"exit=$?\"",
         };
-        let run = sandbox.shell(shell, &with_wrapper(shell, body), &[]).run;
-        let out = run.ok();
+        let ran = sandbox.shell(shell, &with_wrapper(shell, body), &[]);
+        // The marker reaches rsume only: the shell itself never holds it.
+        assert!(!ran.vars.contains_key("RSUME_WRAPPER"), "{shell}");
+        let out = ran.run.ok();
         for line in [
             "✓ config files: ",
             "✓ file modes: only you can read the AWS files\n",
