@@ -78,7 +78,7 @@ fn inspect(verify: bool, env: Env<'_>) -> Status {
         status.account = status.arn.as_deref().and_then(account_of);
     }
     if !status.live {
-        status.problem = Some(expired(&profile));
+        status.problem = Some(expired(&profile, env));
     }
     if let Some(plan) = plan {
         let sts = plan.sts.clone();
@@ -113,7 +113,7 @@ fn check_with_sts(status: &mut Status, profile: &str, sts: &crate::sts::StsTarge
             log::debug(format_args!("GetCallerIdentity: {error}"));
             status.live = false;
             status.verified = Some(false);
-            status.problem = Some(expired(profile));
+            status.problem = Some(expired(profile, env));
         }
         Err(error) => {
             status.live = false;
@@ -122,11 +122,9 @@ fn check_with_sts(status: &mut Status, profile: &str, sts: &crate::sts::StsTarge
     }
 }
 
-fn expired(profile: &str) -> String {
-    format!(
-        "expired: run  rsume {}",
-        crate::shell::Shell::Bash.word(profile)
-    )
+fn expired(profile: &str, env: Env<'_>) -> String {
+    let shell = crate::shell::detect(env).shell();
+    format!("expired: run  rsume {}", shell.word(profile))
 }
 
 /// The account in an ARN (`arn:aws:iam::123456789012:role/x`).
