@@ -1,9 +1,10 @@
 # rsume for fish: `rsume PROFILE` sets the profile's credentials in this shell.
 # Load with:  rsume init fish | source   (for example in ~/.config/fish/config.fish)
 function rsume --description 'Assume an AWS profile in this shell'
-    # Commands that talk to the terminal or run a program are run as they are.
+    # Commands that talk to the terminal or run a program are run as they are, told by
+    # RSUME_WRAPPER that they run through this function (rsume doctor checks it).
     if __rsume_direct $argv
-        command rsume $argv
+        RSUME_WRAPPER=fish command rsume $argv
         return $status
     end
     # Under --wrapper every output of rsume is shell code; a failed run prints nothing

@@ -5,7 +5,8 @@ function global:rsume {
     # $LASTEXITCODE as PowerShell reports a program's (0 after success). A function cannot
     # `exit` (that ends the session), so scripts check  if ($LASTEXITCODE) { ... }.
     $exe = Get-Command -Name rsume -CommandType Application -ErrorAction Stop | Select-Object -First 1
-    # Commands that talk to the terminal or run a program are run as they are; the lists
+    # Commands that talk to the terminal or run a program are run as they are, told by
+    # RSUME_WRAPPER that they run through this function (rsume doctor checks it); the lists
     # come from rsume's own command definition.
     $valueFlags = @(@VALUE_FLAGS@)
     $direct = @(@DIRECT_COMMANDS@)
@@ -16,7 +17,8 @@ function global:rsume {
         if ($valueFlags -ccontains $word) { $skip = $true; continue }
         if ("$word".StartsWith('-')) { continue }
         if ($direct -ccontains $word) {
-            & $exe @args
+            $env:RSUME_WRAPPER = 'powershell'
+            try { & $exe @args } finally { Remove-Item Env:RSUME_WRAPPER -ErrorAction SilentlyContinue }
             return
         }
         break

@@ -1,9 +1,10 @@
 # rsume for @SHELL@: `rsume PROFILE` sets the profile's credentials in this shell.
 # Load with:  eval "$(rsume init @SHELL@)"   (for example in @RC_FILE@)
 rsume() {
-    # Commands that talk to the terminal or run a program are run as they are.
+    # Commands that talk to the terminal or run a program are run as they are, told by
+    # RSUME_WRAPPER that they run through this function (rsume doctor checks it).
     if __rsume_direct "$@"; then
-        command rsume "$@"
+        RSUME_WRAPPER=@SHELL@ command rsume "$@"
         return
     fi
     # Under --wrapper every output of rsume is shell code; a failed run prints nothing

@@ -182,6 +182,26 @@ pub enum DirectCommand {
         #[arg(value_enum)]
         shell: Shell,
     },
+    /// Show the profile active in this shell and how long its credentials last, without
+    /// calling AWS. Exit status: 0 live, 1 expired or none
+    Status {
+        /// Ask STS (GetCallerIdentity) whether the credentials still work
+        #[arg(long)]
+        verify: bool,
+        /// Print a JSON report for scripts
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the setup for a profile, with a fix for each problem. Exit status: 0 when every
+    /// check passes
+    Doctor {
+        /// Profile to check [default: $AWS_PROFILE, else $AWS_DEFAULT_PROFILE, else "default"]
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: Option<String>,
+        /// Print the checklist as JSON for scripts
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -402,7 +422,13 @@ mod tests {
         );
         assert_eq!(
             direct_command_names(),
-            ["exec", "credential-process", "completions"]
+            [
+                "exec",
+                "credential-process",
+                "completions",
+                "status",
+                "doctor"
+            ]
         );
     }
 

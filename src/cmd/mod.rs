@@ -5,12 +5,14 @@ mod assume;
 mod cache;
 mod completions;
 mod credential_process;
+mod doctor;
 mod exec;
 pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
 mod profiles;
 mod request;
+mod status;
 mod table;
 mod unset;
 
@@ -29,7 +31,8 @@ pub enum Output {
     Shell(Vec<Change>),
     /// Text for a person (a list, a script to read).
     Text(String),
-    /// A program ran with the terminal as its own; rsume prints nothing and exits with this.
+    /// A program ran with the terminal as its own, or a direct command wrote its report;
+    /// rsume prints nothing more and exits with this.
     Exited(u8),
 }
 
@@ -115,6 +118,12 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         Some(Command::Direct(DirectCommand::CredentialProcess { profile })) => {
             credential_process::run(profile, &cli.request, env)?
         }
+        Some(Command::Direct(DirectCommand::Status { verify, json })) => {
+            status::run(*verify, *json, env)?
+        }
+        Some(Command::Direct(DirectCommand::Doctor { profile, json })) => {
+            doctor::run(profile.as_deref(), *json, &cli.request, env)?
+        }
         None if cli.list_profiles => list::run(env, cli.json)?,
         None if cli.unset => {
             destination.check()?;
@@ -127,6 +136,16 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         return Ok(Finished::Exited(code));
     }
     Ok(Finished::Stdout(render(output, target, wrapped)?))
+}
+
+/// A report for a person or a script (status, doctor): written to stdout at once, and the
+/// run ends with `code`, which says what the report found.
+fn report(text: &str, code: u8) -> anyhow::Result<Output> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(Output::Exited(code))
 }
 
 /// Turns an output into stdout text. Under a wrapper every output must be shell code, so

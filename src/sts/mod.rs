@@ -1,10 +1,12 @@
-//! The two STS calls rsume makes, on a single-threaded runtime built only when a call is
+//! The STS calls rsume makes, on a single-threaded runtime built only when a call is
 //! actually needed. Each call signs with the credentials the previous step produced.
 //! Providers see STS through [`StsCalls`], so they run on an in-memory STS in unit tests.
 
+mod clock;
 mod endpoint;
 mod error;
 
+pub use clock::{CLOCK_NOISE_SECONDS, describe_offset};
 pub use endpoint::{Endpoint, Origin};
 pub use error::StsError;
 
@@ -69,6 +71,19 @@ pub trait StsCalls {
         source: &Credentials,
         role: &RoleRequest<'_>,
     ) -> Result<Credentials, StsError>;
+
+    /// Seconds STS's clock is ahead of ours, from the last reply's `Date` header, if known.
+    fn clock_offset(&self) -> Option<i64> {
+        None
+    }
+}
+
+/// Who a set of credentials belongs to, as GetCallerIdentity says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CallerIdentity {
+    pub arn: String,
+    pub account: String,
+    pub user_id: String,
 }
 
 pub struct Sts {
@@ -81,6 +96,7 @@ pub struct Sts {
     /// Names a non-default endpoint on stderr before the first request, so a user sees
     /// where their code and signature went; taken once, so once per run.
     announcement: Cell<Option<String>>,
+    clock: clock::ServerClock,
 }
 
 impl Sts {
@@ -90,6 +106,7 @@ impl Sts {
             .build()
             .map_err(StsError::Runtime)?;
         let call_timeout = target.attempt_timeout * MAX_ATTEMPTS + BACKOFF_ALLOWANCE;
+        let clock = clock::ServerClock::default();
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(target.region.clone()))
@@ -100,7 +117,8 @@ impl Sts {
                     .operation_timeout(call_timeout)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .interceptor(clock.clone());
         if let Some(endpoint) = &target.endpoint {
             config = config.endpoint_url(&endpoint.url);
         }
@@ -120,7 +138,27 @@ impl Sts {
             endpoint,
             call_timeout,
             announcement: Cell::new(announcement),
+            clock,
         })
+    }
+
+    /// GetCallerIdentity, signed with `source`: who the credentials belong to. Needs no
+    /// permission, so an error means the credentials themselves are refused.
+    pub fn caller_identity(&self, source: &Credentials) -> Result<CallerIdentity, StsError> {
+        let request = self
+            .client
+            .get_caller_identity()
+            .customize()
+            .config_override(signed_by(source));
+        let reply = self.send(request.send())?;
+        match (reply.arn(), reply.account()) {
+            (Some(arn), Some(account)) => Ok(CallerIdentity {
+                arn: arn.to_owned(),
+                account: account.to_owned(),
+                user_id: reply.user_id().unwrap_or_default().to_owned(),
+            }),
+            _ => Err(StsError::BadReply),
+        }
     }
 
     /// Runs one request to completion on the runtime, sorting SDK errors by what to do.
@@ -186,6 +224,10 @@ impl StsCalls for Sts {
             .customize()
             .config_override(signed_by(source));
         convert(self.send(request.send())?.credentials())
+    }
+
+    fn clock_offset(&self) -> Option<i64> {
+        self.clock.offset()
     }
 }
 

@@ -138,11 +138,14 @@ impl<F: Fetch> Provider for Cached<F> {
             let asked_at = SystemTime::now();
             match self.0.fetch(run, source.as_ref(), code.as_ref()) {
                 Ok(credentials) => return self.received(run, &key, credentials, asked_at),
-                Err(error)
-                    if error.is_rejected_code()
-                        && run.codes.can_ask_again()
-                        && tries < MFA_TRIES =>
-                {
+                Err(error) if !error.is_rejected_code() => return Err(error),
+                Err(error) => {
+                    if tries == 1 {
+                        warn_about_clock(run);
+                    }
+                    if !run.codes.can_ask_again() || tries >= MFA_TRIES {
+                        return Err(error);
+                    }
                     if tries == 1 {
                         log::info(format_args!(
                             "AWS rejected the MFA code; wait for the next code and type it"
@@ -153,7 +156,6 @@ impl<F: Fetch> Provider for Cached<F> {
                         ));
                     }
                 }
-                Err(error) => return Err(error),
             }
         }
     }
@@ -271,6 +273,17 @@ fn hold_to_requested(credentials: &mut Credentials, asked_at: SystemTime, second
         ));
     }
     credentials.expiration = Some(claimed.min(latest));
+}
+
+/// Says how far this computer's clock is from STS's, measured on the reply that rejected
+/// the code, when it is off by more than the noise.
+fn warn_about_clock(run: &Run) {
+    let Some(note) = run.clock_offset().and_then(crate::sts::describe_offset) else {
+        return;
+    };
+    log::warn(format_args!(
+        "{note}; TOTP codes fail beyond about 30 s of skew, so set the clock (for example  timedatectl set-ntp true) and check the MFA device's"
+    ));
 }
 
 /// The cache helps but is never worth a failed login: problems become warnings.

@@ -155,6 +155,11 @@ impl Run<'_, '_> {
         }
         Ok(self.sts.as_deref().expect("connected on first use"))
     }
+
+    /// Seconds STS's clock is ahead of ours, from its last reply in this run.
+    fn clock_offset(&self) -> Option<i64> {
+        self.sts.as_deref()?.clock_offset()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -118,6 +118,7 @@ enum Kind {
     Hang,
     Disconnect,
     Delay(Duration, Box<Reply>),
+    ClockOff(i64, Box<Reply>),
 }
 
 impl Reply {
@@ -290,8 +291,27 @@ impl Reply {
         Reply(Kind::Delay(delay, Box::new(then)))
     }
 
+    /// `then`, with a `Date` header `seconds` ahead of the real time (behind when negative),
+    /// as from a server whose clock is off, or seen from a client whose clock is.
+    pub fn clock_off(seconds: i64, then: Reply) -> Reply {
+        Reply(Kind::ClockOff(seconds, Box::new(then)))
+    }
+
     fn render(&self, req: &Request) -> Response {
         match &self.0 {
+            Kind::ClockOff(seconds, then) => {
+                let mut response = then.render(req);
+                let at = if *seconds >= 0 {
+                    SystemTime::now() + Duration::from_secs(seconds.unsigned_abs())
+                } else {
+                    SystemTime::now() - Duration::from_secs(seconds.unsigned_abs())
+                };
+                response
+                    .headers
+                    .retain(|(name, _)| !name.eq_ignore_ascii_case("date"));
+                response.headers.push(("Date".to_owned(), http_date(at)));
+                response
+            }
             Kind::SessionToken(creds) => sts_ok(
                 "GetSessionToken",
                 &format!("\n{}  ", credentials_xml(creds)),

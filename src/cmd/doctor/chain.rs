@@ -1,0 +1,165 @@
+//! The checks on the profile: it resolves to a chain (drawn hop by hop: which keys, which
+//! MFA device, which roles), and its MFA device is named in a form STS accepts.
+
+use super::Check;
+use crate::cmd::Env;
+use crate::config::ProfileSet;
+use crate::resolve::{self, Overrides, Plan, Source, Step};
+
+/// Resolves `profile`; the plan comes back when it does.
+pub(super) fn check(
+    set: &ProfileSet,
+    profile: &str,
+    overrides: &Overrides,
+    env: Env<'_>,
+    checks: &mut Vec<Check>,
+) -> Option<Plan> {
+    const CHECK: &str = "profile";
+    let plan = match resolve::plan(set, profile, overrides, env) {
+        Ok(plan) => plan,
+        Err(error) => {
+            checks.push(Check::fail(
+                CHECK,
+                error.to_string(),
+                "change the profile as the message says (docs/configuration.md describes each setting)",
+            ));
+            return None;
+        }
+    };
+    let mut resolved = Check::pass(CHECK, format!("'{profile}' resolves to this chain:"));
+    resolved.lines = draw(&plan);
+    checks.push(resolved);
+    checks.push(mfa_serial(set, profile, &plan));
+    checks.push(Check::skip(
+        "MFA device enabled",
+        "not checked: this rsume has no IAM client yet; `aws iam list-mfa-devices` lists the user's devices",
+    ));
+    Some(plan)
+}
+
+/// One line per hop, from the keys to the credentials the profile gives.
+fn draw(plan: &Plan) -> Vec<String> {
+    let mut lines = vec![match &plan.source {
+        Source::Static(keys) => format!(
+            "keys of '{}' ({})",
+            keys.profile,
+            masked(&keys.credentials.access_key_id)
+        ),
+        Source::Environment(environment) => format!(
+            "keys from AWS_ACCESS_KEY_ID ({})",
+            masked(&environment.credentials.access_key_id)
+        ),
+    }];
+    for step in &plan.steps {
+        lines.push(match step {
+            Step::MfaSession(session) => format!(
+                "-> MFA session with {} for {} s (GetSessionToken)",
+                session.serial, session.duration
+            ),
+            Step::AssumeRole(role) => format!(
+                "-> role {} for profile '{}' (AssumeRole)",
+                role.role_arn, role.profile
+            ),
+        });
+    }
+    lines
+}
+
+/// An access key id as the AWS CLI shows it: enough to tell keys apart, no more.
+fn masked(access_key_id: &str) -> String {
+    let tail: String = access_key_id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("access key ****{tail}")
+}
+
+fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
+    const CHECK: &str = "mfa_serial";
+    let Some(session) = plan.steps.iter().find_map(|step| match step {
+        Step::MfaSession(session) => Some(session),
+        Step::AssumeRole(_) => None,
+    }) else {
+        return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
+    };
+    if well_formed(&session.serial) {
+        return Check::pass(CHECK, format!("{} is well-formed", session.serial));
+    }
+    let at = [profile, session.profile.as_str()]
+        .into_iter()
+        .find_map(|name| set.profile(name)?.location("mfa_serial"))
+        .map(|location| format!(" at {location}"))
+        .unwrap_or_default();
+    Check::fail(
+        CHECK,
+        format!(
+            "mfa_serial = {}{at} is neither an MFA device ARN nor a hardware token's serial number",
+            session.serial
+        ),
+        "set it to the device's ARN as `aws iam list-mfa-devices` shows it: arn:aws:iam::ACCOUNT:mfa/NAME",
+    )
+}
+
+/// A virtual device's ARN (`arn:aws:iam::123456789012:mfa/alice`, a path allowed), or a
+/// hardware token's serial number, as STS's SerialNumber accepts them.
+fn well_formed(serial: &str) -> bool {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
+    let Some(rest) = serial.strip_prefix("arn:") else {
+        return (9..=256).contains(&serial.len()) && serial.chars().all(name_char);
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    let [partition, service, region, account, resource] = parts[..] else {
+        return false;
+    };
+    let partition_ok = partition == "aws"
+        || partition.strip_prefix("aws-").is_some_and(|p| {
+            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        });
+    let name = resource.strip_prefix("mfa/").unwrap_or("");
+    partition_ok
+        && service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+        && !name.ends_with('/')
+        && name.chars().all(name_char)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_serials() {
+        for good in [
+            "arn:aws:iam::123456789012:mfa/alice",
+            "arn:aws-us-gov:iam::123456789012:mfa/team/alice.b@x",
+            "arn:aws-cn:iam::123456789012:mfa/alice",
+            "GAHT12345678",
+        ] {
+            assert!(well_formed(good), "{good}");
+        }
+        for bad in [
+            "arn:aws:iam::123456789012:user/alice",
+            "arn:aws:iam::12345678901:mfa/alice",
+            "arn:aws:iam:us-east-1:123456789012:mfa/alice",
+            "arn:aws:sts::123456789012:mfa/alice",
+            "arn:aws:iam::123456789012:mfa/",
+            "arn:aws:iam::123456789012:mfa/ali ce",
+            "alice",
+            "",
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn access_keys_are_masked() {
+        assert_eq!(masked("AKIAALICEEXAMPLE0001"), "access key ****0001");
+    }
+}
