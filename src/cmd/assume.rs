@@ -19,10 +19,12 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         return Err(after_profile(given.unwrap_or_default(), cli, destination).into());
     }
     // A malformed --mfa-token fails before any file is read or STS is called.
-    let mut code_source = match &args.mfa_token {
-        Some(code) => mfa::from_flag(code.expose())
-            .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
-        None => mfa::from_terminal(),
+    let flag_code = match &args.mfa_token {
+        Some(code) => Some(
+            mfa::from_flag(code.expose())
+                .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
+        ),
+        None => None,
     };
     let (files, set) = profiles::load(env)?;
     let (name, from) = profiles::choose(given, env);
@@ -44,6 +46,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
     })?;
     // Checked before any prompt or STS call: output nobody applies is not worth a code.
     destination.check()?;
+    let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, &name, env));
 
     let policy = CachePolicy {
         off: args.no_cache,
@@ -60,6 +63,24 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         env,
     )))
 }
+
+/// Where a code comes from without `--mfa-token`: the profile's `mfa_process` (its own or
+/// inherited along `source_profile`, like `mfa_serial`), else `RSUME_MFA_PROCESS`, else the
+/// terminal. Nothing runs unless a code is needed.
+fn code_command(set: &config::ProfileSet, name: &str, env: Env<'_>) -> mfa::CodeSource<'static> {
+    let command = set
+        .profile(name)
+        .and_then(|profile| resolve::inherited(set, profile, "mfa_process"))
+        .map(|inherited| inherited.value.to_owned())
+        .or_else(|| env(MFA_PROCESS_VARIABLE).filter(|command| !command.trim().is_empty()));
+    match command {
+        Some(command) => mfa::from_process(command, crate::process::timeout(env)),
+        None => mfa::from_terminal(),
+    }
+}
+
+/// A command that prints MFA codes, for profiles without `mfa_process`.
+const MFA_PROCESS_VARIABLE: &str = "RSUME_MFA_PROCESS";
 
 /// `rsume admin aws s3 ls`: rsume runs no program, so say how to run one with the
 /// credentials instead of guessing what was meant.
