@@ -15,6 +15,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VARIABLE: &str = "RSUME_PROCESS_TIMEOUT";
 /// The most of its stderr shown when a command fails.
 const STDERR_SHOWN: usize = 2000;
+/// A command still running after this long is said to be waited for (it may want a touch
+/// of a security key, or a passphrase on the terminal).
+const SLOW_NOTICE: Duration = Duration::from_secs(2);
 
 /// The timeout: [`TIMEOUT_VARIABLE`] in whole seconds (at least 1), else the default.
 pub fn timeout(env: &dyn Fn(&str) -> Option<String>) -> Duration {
@@ -105,14 +108,14 @@ pub fn split(command: &str) -> Result<Vec<String>, ProcessError> {
     Ok(words)
 }
 
-/// Runs `command` with stdin closed and returns its stdout if it exits 0 within `timeout`.
+/// Runs `command` and returns its stdout if it exits 0 within `timeout`. Its stdin is ours,
+/// as with the AWS CLI, so a command may ask on the terminal.
 pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
     let words = split(command)?;
     let program = words[0].clone();
     crate::log::debug(format_args!("running '{program}'"));
     let mut child = Command::new(&program)
         .args(&words[1..])
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -123,7 +126,9 @@ pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
     // Read on threads, so a command that fills a pipe cannot stall while we wait on it.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let deadline = Instant::now() + timeout;
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let mut told = false;
     let status = loop {
         if let Some(status) = child.try_wait().ok().flatten() {
             break status;
@@ -135,6 +140,13 @@ pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
                 program,
                 seconds: timeout.as_secs(),
             });
+        }
+        if !told && started.elapsed() >= SLOW_NOTICE {
+            told = true;
+            crate::log::info(format_args!(
+                "waiting for '{program}' (stopped after {} s)",
+                timeout.as_secs()
+            ));
         }
         thread::sleep(Duration::from_millis(5));
     };
