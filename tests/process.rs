@@ -164,7 +164,7 @@ fn a_failing_or_malformed_process_is_one_clear_line() {
     let cases = [
         (
             prints(&format!("not json {SECRET}")),
-            "output is not a JSON object".to_owned(),
+            "output is not the JSON a credential_process prints".to_owned(),
         ),
         (
             prints(&format!(

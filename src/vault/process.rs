@@ -40,11 +40,13 @@ impl std::fmt::Debug for CredentialProcess {
 pub enum ProcessOutputError {
     #[error(transparent)]
     Run(#[from] ProcessError),
-    #[error("its output is not a JSON object")]
+    #[error(
+        "its output is not the JSON a credential_process prints (an object with \"Version\": 1 and AccessKeyId, SecretAccessKey and the rest as strings)"
+    )]
     NotJson,
     #[error("its output has no \"Version\": 1 (the only version there is)")]
     Version,
-    #[error("its output has no {0} string")]
+    #[error("its output has no {0}")]
     Missing(&'static str),
     #[error("its Expiration is not an RFC 3339 time such as 2026-11-28T13:07:00Z")]
     Expiration,
@@ -98,24 +100,32 @@ impl Fetch for CredentialProcess {
     }
 }
 
-/// Reads Version 1 output field by field, so no error message can quote a value.
+/// Version 1 output, as the AWS CLI reads it. Deserialized into this private type, with no
+/// `Debug`, and any serde error replaced by a fixed message, so no error can quote a value.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Output {
+    version: Option<u64>,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+    session_token: Option<String>,
+    expiration: Option<String>,
+}
+
 pub fn parse(stdout: &[u8]) -> Result<Credentials, ProcessOutputError> {
-    use serde_json::Value;
-    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(stdout) else {
-        return Err(ProcessOutputError::NotJson);
-    };
-    if fields.get("Version").and_then(Value::as_u64) != Some(1) {
+    let output: Output = serde_json::from_slice(stdout).map_err(|_| ProcessOutputError::NotJson)?;
+    if output.version != Some(1) {
         return Err(ProcessOutputError::Version);
     }
-    let text = |name| fields.get(name).and_then(Value::as_str);
-    let required = |name| text(name).ok_or(ProcessOutputError::Missing(name));
-    let expiration = match fields.get("Expiration") {
-        None | Some(Value::Null) => None,
-        Some(value) => {
-            let at = value
-                .as_str()
-                .and_then(time::parse_rfc3339)
-                .ok_or(ProcessOutputError::Expiration)?;
+    let required = |value: Option<String>, name| {
+        value
+            .filter(|value| !value.is_empty())
+            .ok_or(ProcessOutputError::Missing(name))
+    };
+    let expiration = match output.expiration {
+        None => None,
+        Some(text) => {
+            let at = time::parse_rfc3339(&text).ok_or(ProcessOutputError::Expiration)?;
             if at <= SystemTime::now() {
                 return Err(ProcessOutputError::Expired(time::rfc3339(at)));
             }
@@ -123,9 +133,10 @@ pub fn parse(stdout: &[u8]) -> Result<Credentials, ProcessOutputError> {
         }
     };
     Ok(Credentials {
-        access_key_id: required("AccessKeyId")?.to_owned(),
-        secret_access_key: Secret::new(required("SecretAccessKey")?),
-        session_token: text("SessionToken")
+        access_key_id: required(output.access_key_id, "AccessKeyId")?,
+        secret_access_key: Secret::new(required(output.secret_access_key, "SecretAccessKey")?),
+        session_token: output
+            .session_token
             .filter(|token| !token.is_empty())
             .map(Secret::new),
         expiration,
@@ -147,12 +158,13 @@ mod tests {
         let long_term = parse(br#"{"Version":1,"AccessKeyId":"AKIA","SecretAccessKey":"S"}"#);
         assert_eq!(long_term.unwrap().expiration, None);
         for (bad, says) in [
-            (&b"SECRET"[..], "not a JSON object"),
-            (b"[\"SECRET\"]", "not a JSON object"),
+            (&b"SECRET"[..], "not the JSON a credential_process prints"),
+            (b"[\"SECRET\"]", "not the JSON a credential_process prints"),
             (br#"{"Version":2,"AccessKeyId":"SECRET"}"#, "Version"),
-            (br#"{"Version":"1","AccessKeyId":"SECRET"}"#, "Version"),
+            (br#"{"Version":"1","AccessKeyId":"SECRET"}"#, "\"Version\": 1"),
             (br#"{"Version":1,"SecretAccessKey":"SECRET"}"#, "no AccessKeyId"),
-            (br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":7}"#, "no SecretAccessKey"),
+            (br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":7}"#, "as strings"),
+            (br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":""}"#, "no SecretAccessKey"),
             (
                 br#"{"Version":1,"AccessKeyId":"A","SecretAccessKey":"SECRET","Expiration":"SECRET"}"#,
                 "not an RFC 3339",
