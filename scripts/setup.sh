@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need and the machine may lack: zsh and fish (Debian packages) and
+# Installs what the tests need and the machine may lack: zsh, fish and oathtool (Debian packages) and
 # moto's server in a Python venv at .venv. Safe to run again: it skips what is there.
 # Usage: scripts/setup.sh [--moto-only]
 set -euo pipefail
@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != "--moto-only" ]; then
     missing=()
-    for program in bash zsh fish; do
+    for program in bash zsh fish oathtool; do
         command -v "$program" >/dev/null 2>&1 || missing+=("$program")
     done
     if [ "${#missing[@]}" -gt 0 ]; then

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod exports;
 pub mod log;
 pub mod mfa;
+pub mod process;
 pub mod resolve;
 pub mod shell;
 pub mod sts;

@@ -16,6 +16,8 @@ const VERSION: u32 = 1;
 pub enum EntryKind {
     MfaSession,
     Role,
+    /// What a `credential_process` command printed, with an expiry.
+    Process,
 }
 
 impl EntryKind {
@@ -23,6 +25,7 @@ impl EntryKind {
         match self {
             EntryKind::MfaSession => "mfa-session",
             EntryKind::Role => "role",
+            EntryKind::Process => "process",
         }
     }
 }

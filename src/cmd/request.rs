@@ -28,10 +28,12 @@ pub fn get(
     before: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<Got> {
     // A malformed --mfa-token fails before any file is read or STS is called.
-    let mut code_source = match &args.mfa_token {
-        Some(code) => mfa::from_flag(code.expose())
-            .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
-        None => mfa::from_terminal(),
+    let flag_code = match &args.mfa_token {
+        Some(code) => Some(
+            mfa::from_flag(code.expose())
+                .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
+        ),
+        None => None,
     };
     let (files, set) = profiles::load(env)?;
     let (name, from) = profiles::choose(given, env);
@@ -52,6 +54,7 @@ pub fn get(
         other => other.into(),
     })?;
     before()?;
+    let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, &name, env));
 
     let policy = CachePolicy {
         off: args.no_cache,
@@ -63,6 +66,24 @@ pub fn get(
     log::info(format_args!("{name}: {}", chain.summary(&fetched)));
     Ok(Got { chain, fetched })
 }
+
+/// Where a code comes from without `--mfa-token`: the profile's `mfa_process` (its own or
+/// inherited along `source_profile`, like `mfa_serial`), else `RSUME_MFA_PROCESS`, else the
+/// terminal. Nothing runs unless a code is needed.
+fn code_command(set: &config::ProfileSet, name: &str, env: Env<'_>) -> mfa::CodeSource<'static> {
+    let command = set
+        .profile(name)
+        .and_then(|profile| resolve::inherited(set, profile, "mfa_process"))
+        .map(|inherited| inherited.value.to_owned())
+        .or_else(|| env(MFA_PROCESS_VARIABLE).filter(|command| !command.trim().is_empty()));
+    match command {
+        Some(command) => mfa::from_process(command, crate::process::timeout(env)),
+        None => mfa::from_terminal(),
+    }
+}
+
+/// A default `mfa_process` for profiles that name none.
+const MFA_PROCESS_VARIABLE: &str = "RSUME_MFA_PROCESS";
 
 /// Which files were looked at, for an unknown profile: often the answer is a missing file.
 fn files_read(files: &ProfileFiles) -> String {

@@ -10,9 +10,9 @@ use serde::Serialize;
 use super::{Env, Output, profiles, report};
 use crate::cache::Cache;
 use crate::credentials::{Credentials, Secret};
-use crate::resolve::{self, Overrides, Plan, Source, Step};
+use crate::resolve::{self, Overrides, Plan, Step};
 use crate::sts::{CallerIdentity, Sts, StsError};
-use crate::vault::{Fetch, Provider, SessionToken};
+use crate::vault::{Fetch, SessionToken};
 use crate::{log, time};
 
 /// What `status` found, as `--json` prints it.
@@ -141,10 +141,7 @@ pub(super) fn cached_mfa_session(plan: Plan, env: Env<'_>) -> Option<MfaSession>
         Step::MfaSession(session) => Some(session),
         Step::AssumeRole(_) => None,
     })?;
-    let source: Box<dyn Provider> = match plan.source {
-        Source::Static(keys) => Box::new(keys),
-        Source::Environment(environment) => Box::new(environment),
-    };
+    let source = plan.source.into_provider();
     let fetch = SessionToken {
         session,
         endpoint,

@@ -2,9 +2,11 @@
 //! asks for a code without knowing whether a flag or the terminal supplies it.
 
 mod flag;
+mod process;
 mod terminal;
 
 pub use flag::from_flag;
+pub use process::from_process;
 pub use terminal::from_terminal;
 
 use crate::credentials::Secret;
@@ -76,6 +78,10 @@ pub enum MfaError {
     NoTerminal,
     #[error("the prompt was cancelled")]
     Cancelled,
+    #[error("mfa_process: {0}")]
+    Process(crate::process::ProcessError),
+    #[error("mfa_process printed something other than a 6-digit code")]
+    ProcessOutput,
 }
 
 #[cfg(test)]

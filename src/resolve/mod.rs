@@ -13,7 +13,7 @@ pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
-use sources::{environment_source, static_source, unsupported};
+use sources::{environment_source, process_source, static_source, unsupported};
 
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::Credentials;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
-    AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
+    AssumeRole, Cached, Chain, CredentialProcess, Environment, Provider, ROLE_DURATION_RANGE, Role,
     SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
     default_session_name,
 };
@@ -58,13 +58,26 @@ pub enum Source {
     Static(StaticKeys),
     /// `credential_source = Environment`.
     Environment(Environment),
+    /// `credential_process`: known only once the command runs.
+    Process(CredentialProcess),
 }
 
 impl Source {
-    pub fn credentials(&self) -> &Credentials {
+    /// The provider that starts the chain; a source that fetches is cached like any step.
+    pub fn into_provider(self) -> Box<dyn Provider> {
+        match self {
+            Source::Static(keys) => Box::new(keys),
+            Source::Environment(environment) => Box::new(environment),
+            Source::Process(process) => Box::new(Cached(process)),
+        }
+    }
+
+    /// The keys, when they are known without running anything.
+    pub fn credentials(&self) -> Option<&Credentials> {
         match self {
             Source::Static(StaticKeys { credentials, .. })
-            | Source::Environment(Environment { credentials }) => credentials,
+            | Source::Environment(Environment { credentials }) => Some(credentials),
+            Source::Process(_) => None,
         }
     }
 }
@@ -93,10 +106,7 @@ pub fn chain(
         sts,
     } = plan(set, name, overrides, env)?;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
-    let mut provider: Box<dyn Provider> = match source {
-        Source::Static(keys) => Box::new(keys),
-        Source::Environment(environment) => Box::new(environment),
-    };
+    let mut provider = source.into_provider();
     for step in steps {
         let endpoint = endpoint.clone();
         provider = match step {
@@ -151,6 +161,9 @@ pub fn plan(
             break static_source(profile)?;
         }
         let Some(role_arn) = profile.get("role_arn") else {
+            if let Some(source) = process_source(profile, env)? {
+                break source;
+            }
             unsupported(profile)?;
             if !is_target {
                 return Err(ResolveError::SourceWithoutCredentials {
@@ -219,7 +232,12 @@ pub fn plan(
         )?);
     }
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let Some(serial) = mfa_serial {
+    if let (Source::Process(_), Some(serial)) = (&source, mfa_serial) {
+        // Its credentials may not call GetSessionToken: the code goes to the first role.
+        if let Some(first) = roles.first_mut() {
+            first.mfa_serial = Some(serial.into());
+        }
+    } else if let Some(serial) = mfa_serial {
         let duration = session_duration(overrides, root_user)?;
         steps.push(Step::MfaSession(Session {
             profile: root_user.map_or(name, |user| user.name()).into(),
@@ -276,6 +294,7 @@ fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
             .map(str::to_owned)
             .unwrap_or_else(|| default_session_name(profile.name())),
         duration,
+        mfa_serial: None,
     })
 }
 

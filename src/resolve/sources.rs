@@ -1,9 +1,11 @@
-//! The credentials a chain starts from: keys in a profile, or a `credential_source`.
+//! The credentials a chain starts from: keys in a profile, a `credential_source`, or a
+//! `credential_process`.
 
 use super::{ResolveError, Source};
 use crate::config::Profile;
 use crate::credentials::{Credentials, Secret};
-use crate::vault::{Environment, StaticKeys};
+use crate::process;
+use crate::vault::{CredentialProcess, Environment, StaticKeys};
 
 pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     let key = |name: &'static str| {
@@ -63,20 +65,42 @@ pub(super) fn environment_source(
     }
 }
 
+/// `credential_process`, in a profile without keys (keys win, as in the AWS CLI). The
+/// command is split now, so a broken one is reported with its line before anything runs.
+pub(super) fn process_source(
+    profile: &Profile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Source>, ResolveError> {
+    let key = "credential_process";
+    let Some(command) = profile
+        .get(key)
+        .filter(|_| profile.get("aws_access_key_id").is_none())
+    else {
+        return Ok(None);
+    };
+    let words = process::split(command).map_err(|error| ResolveError::InvalidValue {
+        profile: profile.name().into(),
+        key,
+        location: profile.location(key),
+        expected: format!("a command ({error})"),
+    })?;
+    Ok(Some(Source::Process(CredentialProcess {
+        profile: profile.name().into(),
+        command: command.into(),
+        program: words[0].clone(),
+        timeout: process::timeout(env),
+    })))
+}
+
 /// Profiles whose credentials come from a mechanism rsume does not speak yet get a clear
 /// "not supported" instead of a misleading "no credentials".
 pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
     if profile.get("aws_access_key_id").is_some() {
         return Ok(());
     }
-    let feature = [
-        "credential_process",
-        "sso_session",
-        "sso_start_url",
-        "web_identity_token_file",
-    ]
-    .into_iter()
-    .find(|key| profile.get(key).is_some());
+    let feature = ["sso_session", "sso_start_url", "web_identity_token_file"]
+        .into_iter()
+        .find(|key| profile.get(key).is_some());
     match feature {
         Some(key) => Err(ResolveError::Unsupported {
             profile: profile.name().into(),

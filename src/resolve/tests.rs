@@ -94,6 +94,7 @@ fn source_profile(plan: &Plan) -> &str {
     match &plan.source {
         Source::Static(keys) => &keys.profile,
         Source::Environment(_) => "<env>",
+        Source::Process(process) => &process.profile,
     }
 }
 
@@ -101,7 +102,7 @@ fn source_profile(plan: &Plan) -> &str {
 fn static_keys_need_no_step() {
     let plan = plan_of("bob").unwrap();
     assert!(plan.steps.is_empty());
-    let creds = plan.source.credentials();
+    let creds = plan.source.credentials().unwrap();
     assert_eq!(creds.access_key_id, "AKIDBOB");
     assert_eq!(creds.session_token.as_ref().unwrap().expose(), "token-bob");
     assert_eq!(plan.region, None);
@@ -210,7 +211,7 @@ fn role_without_mfa_assumes_directly() {
 fn a_profile_may_source_itself() {
     let plan = plan_of("selfish").unwrap();
     assert_eq!(source_profile(&plan), "selfish");
-    assert_eq!(plan.source.credentials().access_key_id, "AKIDSELF");
+    assert_eq!(plan.source.credentials().unwrap().access_key_id, "AKIDSELF");
     assert_eq!(roles(&plan), ["arn:aws:iam::222222222222:role/self"]);
 }
 
@@ -234,7 +235,7 @@ fn environment_as_credential_source() {
     };
     let plan = plan_with("envrole", &Overrides::default(), &env).unwrap();
     assert!(matches!(plan.source, Source::Environment(_)));
-    assert_eq!(plan.source.credentials().access_key_id, "AKIDENV");
+    assert_eq!(plan.source.credentials().unwrap().access_key_id, "AKIDENV");
     let error = plan_of("envrole").unwrap_err();
     assert!(error.to_string().contains("AWS_ACCESS_KEY_ID"), "{error}");
 }
@@ -278,12 +279,12 @@ fn unsupported_kinds_say_so() {
     );
     // Also when such a profile is some role's source.
     let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = s\n\
-                  [profile s]\ncredential_process = /bin/creds\n";
+                  [profile s]\nsso_start_url = https://example.awsapps.com/start\n";
     let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
     let error = plan(&set, "r", &Overrides::default(), &no_env)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("'s' uses credential_process"), "{error}");
+    assert!(error.contains("'s' uses sso_start_url"), "{error}");
 }
 
 #[test]
@@ -477,5 +478,45 @@ fn cache_keys_are_those_of_earlier_versions() {
     assert_eq!(
         identity_of("admin-a", &default),
         "key:fc9517a64aaaf569733c6430ecd3c17f5cc1244c5a9c6711fc892ed91e7eb932"
+    );
+}
+
+#[test]
+fn a_process_root_sends_the_code_with_its_first_role() {
+    let config = "[profile proc]\ncredential_process = 'my creds' --for \"a b\"\n\
+                  mfa_serial = arn:aws:iam::1:mfa/p\n\
+                  [profile admin]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = proc\n\
+                  [profile deep]\nrole_arn = arn:aws:iam::1:role/d\nsource_profile = admin\n\
+                  [profile both]\ncredential_process = creds\n\
+                  aws_access_key_id = AKIDBOTH\naws_secret_access_key = s\n\
+                  [profile broken]\ncredential_process = creds 'unclosed\n";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let plan_of = |name| plan(&set, name, &Overrides::default(), &no_env);
+    let deep = plan_of("deep").unwrap();
+    let Source::Process(process) = &deep.source else {
+        panic!("{:?}", deep.source)
+    };
+    assert_eq!(
+        (process.profile.as_str(), process.program.as_str()),
+        ("proc", "my creds")
+    );
+    let serials: Vec<Option<&str>> = deep
+        .steps
+        .iter()
+        .map(|step| match step {
+            Step::AssumeRole(role) => role.mfa_serial.as_deref(),
+            Step::MfaSession(_) => panic!("no GetSessionToken above a process"),
+        })
+        .collect();
+    assert_eq!(serials, [Some("arn:aws:iam::1:mfa/p"), None]);
+    // Alone, its mfa_serial has no role to go with: the process's credentials as they are.
+    assert!(plan_of("proc").unwrap().steps.is_empty());
+    // Keys win over a command, as in the AWS CLI.
+    assert_eq!(source_profile(&plan_of("both").unwrap()), "both");
+    assert!(plan_of("both").unwrap().source.credentials().is_some());
+    let error = plan_of("broken").unwrap_err().to_string();
+    assert!(
+        error.contains("'broken': credential_process") && error.contains("unclosed ' quote"),
+        "{error}"
     );
 }

@@ -69,6 +69,7 @@ impl Spec<'_> {
         match self.kind {
             EntryKind::MfaSession => format!("an MFA session with {}", self.subject),
             EntryKind::Role => format!("role credentials for profile '{}'", self.profile),
+            EntryKind::Process => format!("credential_process of profile '{}'", self.profile),
         }
     }
 
@@ -77,6 +78,7 @@ impl Spec<'_> {
         match self.kind {
             EntryKind::MfaSession => format!("the MFA session with {}", self.subject),
             EntryKind::Role => format!("{} (profile '{}')", self.subject, self.profile),
+            EntryKind::Process => format!("credential_process of profile '{}'", self.profile),
         }
     }
 
@@ -85,6 +87,8 @@ impl Spec<'_> {
         match self.kind {
             EntryKind::MfaSession => (MFA_SESSION_MARGIN, policy.refresh_mfa),
             EntryKind::Role => (ROLE_MARGIN, policy.refresh_roles || policy.refresh_mfa),
+            // A root, like the MFA session: only the flag that refreshes everything runs it again.
+            EntryKind::Process => (ROLE_MARGIN, policy.refresh_mfa),
         }
     }
 }
@@ -190,6 +194,13 @@ impl<F: Fetch> Cached<F> {
             what: spec.what(),
             source,
         })?;
+        // Long-term keys from a credential_process: used as they are, never cached.
+        if spec.kind == EntryKind::Process && credentials.expiration.is_none() {
+            return Ok(Fetched {
+                credentials,
+                cached: false,
+            });
+        }
         hold_to_requested(&mut credentials, asked_at, spec.lifetime);
         if let Some(cache) = run.cache {
             let about = About {

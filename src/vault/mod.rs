@@ -7,6 +7,7 @@
 mod assume_role;
 mod cached;
 mod environment;
+mod process;
 mod session_token;
 mod static_keys;
 #[cfg(test)]
@@ -17,6 +18,7 @@ pub use assume_role::{
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
 pub use environment::Environment;
+pub use process::{CredentialProcess, ProcessOutputError};
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
 pub use static_keys::StaticKeys;
 
@@ -116,6 +118,7 @@ impl Chain {
         let what = match self.provider.kind() {
             Some(EntryKind::Role) => "role credentials",
             Some(EntryKind::MfaSession) => "MFA session",
+            Some(EntryKind::Process) => "credentials from credential_process",
             None => return "long-term keys, no expiry".into(),
         };
         let origin = if fetched.cached { "cached" } else { "new" };
@@ -189,6 +192,12 @@ pub enum VaultError {
         #[source]
         source: Unusable,
     },
+    #[error("credential_process of profile '{profile}' failed")]
+    Process {
+        profile: String,
+        #[source]
+        source: ProcessOutputError,
+    },
     #[error(transparent)]
     Sts(StsError),
 }
@@ -199,6 +208,9 @@ impl VaultError {
         matches!(
             self,
             VaultError::MfaSession {
+                source: StsError::MfaRejected,
+                ..
+            } | VaultError::AssumeRole {
                 source: StsError::MfaRejected,
                 ..
             }

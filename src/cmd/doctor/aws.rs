@@ -19,7 +19,13 @@ pub(super) fn check(plan: &Plan, checks: &mut Vec<Check>) {
             return;
         }
     };
-    let keys = plan.source.credentials();
+    let Some(keys) = plan.source.credentials() else {
+        checks.push(Check::skip(
+            "identity",
+            "the chain starts from credentials that are fetched (a process or a service), not keys in a file",
+        ));
+        return;
+    };
     let identity = sts.caller_identity(keys);
     checks.push(clock(sts.clock_offset(), identity.as_ref().err()));
     let accepted = identity.is_ok();
@@ -71,6 +77,7 @@ fn identity_check(plan: &Plan, identity: Result<CallerIdentity, StsError>) -> Ch
     let whose = match &plan.source {
         Source::Static(keys) => format!("the keys of profile '{}'", keys.profile),
         Source::Environment(_) => "the keys in AWS_ACCESS_KEY_ID".into(),
+        _ => "the keys the chain starts from".into(),
     };
     match identity {
         Ok(CallerIdentity { arn, account, .. }) => Check::pass(
@@ -98,7 +105,10 @@ fn identity_check(plan: &Plan, identity: Result<CallerIdentity, StsError>) -> Ch
 /// GetSessionToken without a code, for the shortest session; the credentials are dropped.
 fn session_token(sts: &Sts, plan: &Plan) -> Check {
     const CHECK: &str = "GetSessionToken";
-    match sts.session_token(plan.source.credentials(), PROBE_SECONDS, None) {
+    let Some(keys) = plan.source.credentials() else {
+        return Check::skip(CHECK, "the chain starts from fetched credentials");
+    };
+    match sts.session_token(keys, PROBE_SECONDS, None) {
         Ok(_discarded) => Check::pass(
             CHECK,
             "the keys may call sts:GetSessionToken (tried without an MFA code; the session was discarded)",

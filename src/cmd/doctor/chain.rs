@@ -5,6 +5,7 @@ use super::Check;
 use crate::cmd::Env;
 use crate::config::ProfileSet;
 use crate::resolve::{self, Overrides, Plan, Source, Step};
+use crate::vault::Fetch as _;
 
 /// Resolves `profile`; the plan comes back when it does.
 pub(super) fn check(
@@ -49,6 +50,7 @@ fn draw(plan: &Plan) -> Vec<String> {
             "keys from AWS_ACCESS_KEY_ID ({})",
             masked(&environment.credentials.access_key_id)
         ),
+        Source::Process(process) => process.describe(),
     }];
     for step in &plan.steps {
         lines.push(match step {

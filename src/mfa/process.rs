@@ -1,0 +1,20 @@
+//! `mfa_process` (or `RSUME_MFA_PROCESS`): a command whose stdout is the code, such as
+//! `oathtool --totp -b SECRET` or `ykman oath accounts code -s NAME`. Run like
+//! `credential_process`; its output is never shown.
+
+use std::time::Duration;
+
+use super::{CodeSource, MfaCode, MfaError};
+use crate::process;
+
+/// Runs `command` each time a code is needed. A rejected code is not asked again: the
+/// command would print the same one until its device moves to the next.
+pub fn from_process(command: String, timeout: Duration) -> CodeSource<'static> {
+    CodeSource::new(
+        move |_serial| {
+            let stdout = process::run(&command, timeout).map_err(MfaError::Process)?;
+            MfaCode::parse(&String::from_utf8_lossy(&stdout)).map_err(|_| MfaError::ProcessOutput)
+        },
+        false,
+    )
+}
