@@ -8,12 +8,14 @@ mod error;
 mod inherit;
 mod kind;
 mod sources;
+mod sso;
 
 pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
 use sources::{environment_source, static_source, unsupported};
+use sso::sso_source;
 
 use std::time::Duration;
 
@@ -22,8 +24,8 @@ use crate::credentials::Credentials;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
-    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
-    default_session_name,
+    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, Sso, SsoRole,
+    StaticKeys, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
@@ -58,13 +60,17 @@ pub enum Source {
     Static(StaticKeys),
     /// `credential_source = Environment`.
     Environment(Environment),
+    /// An IAM Identity Center role, fetched with the token `aws sso login` cached.
+    Sso(SsoRole),
 }
 
 impl Source {
-    pub fn credentials(&self) -> &Credentials {
+    /// The credentials known before anything runs, if any.
+    pub fn credentials(&self) -> Option<&Credentials> {
         match self {
             Source::Static(StaticKeys { credentials, .. })
-            | Source::Environment(Environment { credentials }) => credentials,
+            | Source::Environment(Environment { credentials }) => Some(credentials),
+            Source::Sso(_) => None,
         }
     }
 }
@@ -96,6 +102,7 @@ pub fn chain(
     let mut provider: Box<dyn Provider> = match source {
         Source::Static(keys) => Box::new(keys),
         Source::Environment(environment) => Box::new(environment),
+        Source::Sso(role) => Box::new(Cached(Sso::new(role))),
     };
     for step in steps {
         let endpoint = endpoint.clone();
@@ -135,13 +142,18 @@ pub fn plan(
     let mut roles: Vec<Role> = Vec::new();
     let mut visited: Vec<&str> = Vec::new();
     let mut mfa_serial: Option<&str> = None;
+    // The profile that set `mfa_serial`, for a root that cannot have an MFA session.
+    let mut mfa_profile: Option<&str> = None;
     let mut region = overrides.region.as_deref();
     let mut root_user: Option<&Profile> = None;
     let mut profile = target;
 
     let source = loop {
         visited.push(profile.name());
-        mfa_serial = mfa_serial.or(profile.get("mfa_serial"));
+        if mfa_serial.is_none() {
+            mfa_serial = profile.get("mfa_serial");
+            mfa_profile = mfa_serial.map(|_| profile.name());
+        }
         region = region.or(profile.get("region"));
 
         // A profile reached as someone's source that has keys of its own ends the walk.
@@ -151,6 +163,11 @@ pub fn plan(
             break static_source(profile)?;
         }
         let Some(role_arn) = profile.get("role_arn") else {
+            if profile.get("aws_access_key_id").is_none()
+                && let Some(source) = sso_source(set, profile, env)?
+            {
+                break source;
+            }
             unsupported(profile)?;
             if !is_target {
                 return Err(ResolveError::SourceWithoutCredentials {
@@ -219,7 +236,16 @@ pub fn plan(
         )?);
     }
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let Some(serial) = mfa_serial {
+    if let (Source::Sso(_), Some(serial)) = (&source, mfa_serial) {
+        // SSO role credentials cannot call GetSessionToken: the code goes to the role that
+        // asks for it (none, when the SSO profile itself names the device).
+        let role = roles
+            .iter_mut()
+            .find(|r| Some(r.profile.as_str()) == mfa_profile);
+        if let Some(role) = role {
+            role.mfa_serial = Some(serial.into());
+        }
+    } else if let Some(serial) = mfa_serial {
         let duration = session_duration(overrides, root_user)?;
         steps.push(Step::MfaSession(Session {
             profile: root_user.map_or(name, |user| user.name()).into(),
@@ -276,6 +302,7 @@ fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
             .map(str::to_owned)
             .unwrap_or_else(|| default_session_name(profile.name())),
         duration,
+        mfa_serial: None,
     })
 }
 

@@ -69,14 +69,9 @@ pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
     if profile.get("aws_access_key_id").is_some() {
         return Ok(());
     }
-    let feature = [
-        "credential_process",
-        "sso_session",
-        "sso_start_url",
-        "web_identity_token_file",
-    ]
-    .into_iter()
-    .find(|key| profile.get(key).is_some());
+    let feature = ["credential_process", "web_identity_token_file"]
+        .into_iter()
+        .find(|key| profile.get(key).is_some());
     match feature {
         Some(key) => Err(ResolveError::Unsupported {
             profile: profile.name().into(),

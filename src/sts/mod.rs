@@ -51,6 +51,8 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// An MFA device and its code, for a role that asks for MFA on this call.
+    pub mfa: Option<(&'a str, &'a MfaCode)>,
 }
 
 /// The calls providers make, each signed with `source`. Implemented by [`Sts`], and by an
@@ -183,6 +185,8 @@ impl StsCalls for Sts {
             .role_session_name(role.session_name)
             .set_external_id(role.external_id.map(str::to_owned))
             .set_duration_seconds(role.duration.map(|d| d as i32))
+            .set_serial_number(role.mfa.map(|(serial, _)| serial.to_owned()))
+            .set_token_code(role.mfa.map(|(_, code)| code.expose().to_owned()))
             .customize()
             .config_override(signed_by(source));
         convert(self.send(request.send())?.credentials())

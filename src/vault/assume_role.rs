@@ -22,6 +22,9 @@ pub struct Role {
     pub session_name: String,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// The MFA device whose code this call carries: set only where no MFA session can be
+    /// had, above a root whose credentials cannot call GetSessionToken (such as SSO).
+    pub mfa_serial: Option<String>,
 }
 
 pub struct AssumeRole {
@@ -36,15 +39,19 @@ impl Fetch for AssumeRole {
     fn key(&self) -> Key {
         let role = &self.role;
         let source = self.source.identity();
-        Key::derive(&[
+        let duration = role.duration.map(|d| d.to_string()).unwrap_or_default();
+        let mut fields = vec![
             "role",
             source.as_str(),
             &role.role_arn,
             role.external_id.as_deref().unwrap_or(""),
             &role.session_name,
-            &role.duration.map(|d| d.to_string()).unwrap_or_default(),
+            &duration,
             &self.endpoint,
-        ])
+        ];
+        // Only when set, so the keys of roles without it stay what they were.
+        fields.extend(role.mfa_serial.as_deref());
+        Key::derive(&fields)
     }
 
     fn source(&self) -> Option<&dyn Provider> {
@@ -52,7 +59,7 @@ impl Fetch for AssumeRole {
     }
 
     fn mfa_serial(&self) -> Option<&str> {
-        None
+        self.role.mfa_serial.as_deref()
     }
 
     fn spec(&self) -> Spec<'_> {
@@ -75,7 +82,7 @@ impl Fetch for AssumeRole {
         &self,
         run: &mut Run<'_, '_>,
         source: Option<&Credentials>,
-        _: Option<&MfaCode>,
+        code: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let role = &self.role;
         let source = source.expect("the decorator passes the source's credentials");
@@ -89,6 +96,7 @@ impl Fetch for AssumeRole {
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
             duration: role.duration,
+            mfa: role.mfa_serial.as_deref().zip(code),
         };
         sts.assume_role(source, &request)
             .map_err(|source| VaultError::AssumeRole {

@@ -108,6 +108,7 @@ fn role(name: &str, duration: Option<u32>, source: impl Provider + 'static) -> C
             external_id: None,
             session_name: default_session_name(name),
             duration,
+            mfa_serial: None,
         },
         endpoint: String::new(),
         source: Box::new(source),
@@ -168,6 +169,7 @@ impl Setup {
             cache,
             policy,
             sts: None,
+            runtime: None,
             connect: Some(Box::new(move || {
                 sts.connects.set(sts.connects.get() + 1);
                 Ok(Box::new(sts))
