@@ -12,7 +12,7 @@ use aws_config::provider_config::ProviderConfig;
 use aws_config::sso::SsoCredentialsProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::ProvideCredentials;
-use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::error::{CredentialsError, TokenError};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 
@@ -174,8 +174,10 @@ impl Sso {
             return other(chain(error));
         };
         let Some(portal) = source.downcast_ref::<SdkError<GetRoleCredentialsError>>() else {
-            // Not the portal's answer: the token could not be loaded or is expired.
-            return login(chain(source));
+            // Not the portal's answer: the token could not be loaded or is expired. The
+            // token provider's own wrapper says nothing more than that.
+            let token = source.downcast_ref::<TokenError>().and_then(|e| e.source());
+            return login(chain(token.unwrap_or(source)));
         };
         log::debug(format_args!("SSO portal error: {}", chain(portal)));
         match portal {
