@@ -26,6 +26,8 @@ use crate::mfa::MfaCode;
 const SSO_ROLE_MAX_SECONDS: u32 = 12 * 3600;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A person waiting this long hears why.
+const SLOW_NOTICE: Duration = Duration::from_secs(2);
 
 /// What the portal is asked for, from the profile and its `[sso-session]`.
 #[derive(Clone, Debug)]
@@ -140,7 +142,18 @@ impl Fetch for Sso {
                 .account_id(&role.account_id)
                 .role_name(&role.role_name);
             builder.set_session_name(role.session.clone());
-            builder.build().provide_credentials().await
+            let provider = builder.build();
+            let mut reply = std::pin::pin!(provider.provide_credentials());
+            match tokio::time::timeout(SLOW_NOTICE, &mut reply).await {
+                Ok(reply) => reply,
+                Err(_) => {
+                    log::info(format_args!(
+                        "the SSO portal has not answered after {} s; still waiting",
+                        SLOW_NOTICE.as_secs()
+                    ));
+                    reply.await
+                }
+            }
         });
         let reply = reply.map_err(|error| self.failure(&error))?;
         Ok(Credentials {
