@@ -59,6 +59,22 @@ pub enum ResolveError {
     EnvironmentEmpty { profile: String },
     #[error("profile '{profile}' uses {key}, which rsume does not support yet")]
     Unsupported { profile: String, key: &'static str },
+    #[error(
+        "profile '{profile}' names sso_session '{session}'{}, but the config file has no [sso-session {session}] section",
+        at(.location)
+    )]
+    MissingSsoSession {
+        profile: String,
+        session: String,
+        location: Option<Location>,
+    },
+    #[error("profile '{profile}' uses SSO{} but {place} has no {key}; add it", at(.location))]
+    MissingSsoSetting {
+        profile: String,
+        place: String,
+        key: &'static str,
+        location: Option<Location>,
+    },
     #[error("profile '{profile}': {key}{} must be {expected}", at(.location))]
     InvalidValue {
         profile: String,

@@ -8,12 +8,14 @@ mod error;
 mod inherit;
 mod kind;
 mod sources;
+mod sso;
 
 pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
 use sources::{environment_source, process_source, static_source, unsupported};
+use sso::sso_source;
 
 use std::time::Duration;
 
@@ -22,8 +24,8 @@ use crate::credentials::Credentials;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, CredentialProcess, Environment, Provider, ROLE_DURATION_RANGE, Role,
-    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
-    default_session_name,
+    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, Sso, SsoRole,
+    StaticKeys, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
@@ -60,6 +62,8 @@ pub enum Source {
     Environment(Environment),
     /// `credential_process`: known only once the command runs.
     Process(CredentialProcess),
+    /// An IAM Identity Center role, fetched with the token `aws sso login` cached.
+    Sso(SsoRole),
 }
 
 impl Source {
@@ -69,7 +73,14 @@ impl Source {
             Source::Static(keys) => Box::new(keys),
             Source::Environment(environment) => Box::new(environment),
             Source::Process(process) => Box::new(Cached(process)),
+            Source::Sso(role) => Box::new(Cached(Sso::new(role))),
         }
+    }
+
+    /// Long-term or environment keys may call GetSessionToken; credentials a source fetches
+    /// (a process, SSO) may not, so an MFA code goes with a role instead.
+    pub fn can_get_session_token(&self) -> bool {
+        matches!(self, Source::Static(_) | Source::Environment(_))
     }
 
     /// The keys, when they are known without running anything.
@@ -77,7 +88,7 @@ impl Source {
         match self {
             Source::Static(StaticKeys { credentials, .. })
             | Source::Environment(Environment { credentials }) => Some(credentials),
-            Source::Process(_) => None,
+            Source::Process(_) | Source::Sso(_) => None,
         }
     }
 }
@@ -145,13 +156,18 @@ pub fn plan(
     let mut roles: Vec<Role> = Vec::new();
     let mut visited: Vec<&str> = Vec::new();
     let mut mfa_serial: Option<&str> = None;
+    // The profile that set `mfa_serial`, for a root that cannot have an MFA session.
+    let mut mfa_profile: Option<&str> = None;
     let mut region = overrides.region.as_deref();
     let mut root_user: Option<&Profile> = None;
     let mut profile = target;
 
     let source = loop {
         visited.push(profile.name());
-        mfa_serial = mfa_serial.or(profile.get("mfa_serial"));
+        if mfa_serial.is_none() {
+            mfa_serial = profile.get("mfa_serial");
+            mfa_profile = mfa_serial.map(|_| profile.name());
+        }
         region = region.or(profile.get("region"));
 
         // A profile reached as someone's source that has keys of its own ends the walk.
@@ -162,6 +178,11 @@ pub fn plan(
         }
         let Some(role_arn) = profile.get("role_arn") else {
             if let Some(source) = process_source(profile, env)? {
+                break source;
+            }
+            if profile.get("aws_access_key_id").is_none()
+                && let Some(source) = sso_source(set, profile, env)?
+            {
                 break source;
             }
             unsupported(profile)?;
@@ -232,10 +253,16 @@ pub fn plan(
         )?);
     }
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let (Source::Process(_), Some(serial)) = (&source, mfa_serial) {
-        // Its credentials may not call GetSessionToken: the code goes to the first role.
-        if let Some(first) = roles.first_mut() {
-            first.mfa_serial = Some(serial.into());
+    if let (false, Some(serial)) = (source.can_get_session_token(), mfa_serial) {
+        // These credentials cannot call GetSessionToken: the code goes to the role of the
+        // profile that names the device, else the first role above the root (none when the
+        // root stands alone).
+        let at = roles
+            .iter()
+            .position(|r| Some(r.profile.as_str()) == mfa_profile)
+            .unwrap_or(0);
+        if let Some(role) = roles.get_mut(at) {
+            role.mfa_serial = Some(serial.into());
         }
     } else if let Some(serial) = mfa_serial {
         let duration = session_duration(overrides, root_user)?;

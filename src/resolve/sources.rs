@@ -98,7 +98,7 @@ pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
     if profile.get("aws_access_key_id").is_some() {
         return Ok(());
     }
-    let feature = ["sso_session", "sso_start_url", "web_identity_token_file"]
+    let feature = ["web_identity_token_file"]
         .into_iter()
         .find(|key| profile.get(key).is_some());
     match feature {

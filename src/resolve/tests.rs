@@ -95,6 +95,7 @@ fn source_profile(plan: &Plan) -> &str {
         Source::Static(keys) => &keys.profile,
         Source::Environment(_) => "<env>",
         Source::Process(process) => &process.profile,
+        Source::Sso(role) => &role.profile,
     }
 }
 
@@ -272,19 +273,17 @@ fn unknown_profile_suggests_near_names() {
 
 #[test]
 fn unsupported_kinds_say_so() {
-    let error = plan_of("sso").unwrap_err().to_string();
-    assert!(
-        error.contains("sso_session") && error.contains("not support"),
-        "{error}"
-    );
-    // Also when such a profile is some role's source.
+    // A profile whose source rsume does not speak, also as some role's source.
     let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = s\n\
-                  [profile s]\nsso_start_url = https://example.awsapps.com/start\n";
+                  [profile s]\nweb_identity_token_file = /tmp/token\n";
     let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
     let error = plan(&set, "r", &Overrides::default(), &no_env)
         .unwrap_err()
         .to_string();
-    assert!(error.contains("'s' uses sso_start_url"), "{error}");
+    assert!(
+        error.contains("'s' uses web_identity_token_file"),
+        "{error}"
+    );
 }
 
 #[test]

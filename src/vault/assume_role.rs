@@ -22,8 +22,8 @@ pub struct Role {
     pub session_name: String,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
-    /// The MFA device whose code this call carries: only above a root that cannot call
-    /// GetSessionToken (a credential_process), where no MFA session comes first.
+    /// The MFA device whose code this call carries: set only where no MFA session can be
+    /// had, above a root whose credentials cannot call GetSessionToken (such as SSO).
     pub mfa_serial: Option<String>,
 }
 

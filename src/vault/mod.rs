@@ -9,6 +9,7 @@ mod cached;
 mod environment;
 mod process;
 mod session_token;
+mod sso;
 mod static_keys;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,7 @@ pub use cached::{CachePolicy, Cached, Fetch, Spec};
 pub use environment::Environment;
 pub use process::{CredentialProcess, ProcessOutputError};
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
+pub use sso::{Sso, SsoRole};
 pub use static_keys::StaticKeys;
 
 use crate::cache::{self, Cache, EntryKind, Key};
@@ -100,6 +102,7 @@ pub fn get(
         cache: cache.as_ref(),
         policy,
         sts: None,
+        runtime: None,
         connect: Some(Box::new(move || {
             log::debug(format_args!(
                 "STS region {}, endpoint {}",
@@ -147,6 +150,8 @@ pub struct Run<'r, 'c> {
     cache: Option<&'r Cache>,
     policy: &'r CachePolicy,
     sts: Option<Box<dyn StsCalls + 'r>>,
+    /// For the aws-config providers, built on first use (a cache hit builds none).
+    runtime: Option<tokio::runtime::Runtime>,
     /// Taken by the first call: a failed connection ends the run.
     connect: Option<Connect<'r>>,
 }
@@ -162,6 +167,18 @@ impl Run<'_, '_> {
     /// Seconds STS's clock is ahead of ours, from its last reply in this run.
     fn clock_offset(&self) -> Option<i64> {
         self.sts.as_deref()?.clock_offset()
+    }
+
+    /// One single-threaded runtime shared by the providers that run on aws-config.
+    pub fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, VaultError> {
+        if self.runtime.is_none() {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|source| VaultError::Sts(StsError::Runtime(source)))?;
+            self.runtime = Some(runtime);
+        }
+        Ok(self.runtime.as_ref().expect("built above"))
     }
 }
 
@@ -198,6 +215,14 @@ pub enum VaultError {
         #[source]
         source: ProcessOutputError,
     },
+    #[error("profile '{profile}' has no valid SSO token ({problem}); run `{command}`")]
+    SsoLogin {
+        profile: String,
+        problem: String,
+        command: String,
+    },
+    #[error("getting SSO role credentials for profile '{profile}' failed: {problem}")]
+    Sso { profile: String, problem: String },
     #[error(transparent)]
     Sts(StsError),
 }

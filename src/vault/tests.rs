@@ -68,10 +68,18 @@ impl StsCalls for &MemorySts {
         source: &Credentials,
         role: &RoleRequest<'_>,
     ) -> Result<Credentials, StsError> {
+        let code = role
+            .mfa
+            .map(|(_, code)| format!(" with {}", code.expose()))
+            .unwrap_or_default();
         self.calls.borrow_mut().push(format!(
-            "AssumeRole {} by {}",
+            "AssumeRole {} by {}{code}",
             role.role_arn, source.access_key_id
         ));
+        if role.mfa.is_some() && self.codes_to_reject.get() > 0 {
+            self.codes_to_reject.set(self.codes_to_reject.get() - 1);
+            return Err(StsError::MfaRejected);
+        }
         Ok(self.reply(role.duration.unwrap_or(ROLE_DEFAULT_DURATION)))
     }
 }
@@ -169,6 +177,7 @@ impl Setup {
             cache,
             policy,
             sts: None,
+            runtime: None,
             connect: Some(Box::new(move || {
                 sts.connects.set(sts.connects.get() + 1);
                 Ok(Box::new(sts))
@@ -327,6 +336,25 @@ fn a_rejected_code_is_asked_again_at_the_terminal_up_to_three_times() {
     assert!(error.is_rejected_code(), "{error}");
     assert_eq!(always.asked.get(), 3);
     assert!(always.cache().list().unwrap().is_empty());
+}
+
+#[test]
+fn mfa_on_a_role_sends_the_code_with_assume_role_and_asks_again_when_rejected() {
+    let setup = Setup::new();
+    setup.sts.codes_to_reject.set(1);
+    let mut admin = role("admin", None, alice());
+    admin.0.role.mfa_serial = Some(ALICE_MFA.into());
+    setup.get(&admin, &CachePolicy::default()).unwrap();
+    assert_eq!(
+        setup.sts.calls(),
+        [
+            "AssumeRole arn:aws:iam::1:role/admin by AKIAALICE with 100001",
+            "AssumeRole arn:aws:iam::1:role/admin by AKIAALICE with 100002",
+        ]
+    );
+    // Cached like any role: no code, no call.
+    assert!(setup.get(&admin, &CachePolicy::default()).unwrap().cached);
+    assert_eq!(setup.asked.get(), 2);
 }
 
 #[test]

@@ -4,12 +4,14 @@
 //!   test process exits.
 //! - [`fake_sts`]: a scripted STS speaking real STS XML (errors, hangs,
 //!   truncated bodies), one per test, recording every request.
+//! - [`fake_sso`]: a fake IAM Identity Center portal and SSO-OIDC, recording every request.
 //! - [`powershell`]: checks PowerShell code by grammar and by PowerShell's quote rule.
 //! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
 
 // Each integration-test binary compiles this module but uses only a subset.
 #![allow(dead_code)]
 
+pub mod fake_sso;
 pub mod fake_sts;
 pub mod moto;
 pub mod powershell;

@@ -51,6 +51,10 @@ fn draw(plan: &Plan) -> Vec<String> {
             masked(&environment.credentials.access_key_id)
         ),
         Source::Process(process) => process.describe(),
+        Source::Sso(role) => format!(
+            "SSO role {} in account {} ({})",
+            role.role_name, role.account_id, role.start_url
+        ),
     }];
     for step in &plan.steps {
         lines.push(match step {
