@@ -57,6 +57,14 @@ pub enum ResolveError {
         "profile '{profile}' uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
     )]
     EnvironmentEmpty { profile: String },
+    #[error(
+        "profile '{profile}' has web_identity_token_file{} but no role_arn; add the role_arn the token may assume",
+        at(.location)
+    )]
+    WebIdentityWithoutRole {
+        profile: String,
+        location: Option<Location>,
+    },
     #[error("profile '{profile}' uses {key}, which rsume does not support yet")]
     Unsupported { profile: String, key: &'static str },
     #[error("profile '{profile}': {key}{} must be {expected}", at(.location))]

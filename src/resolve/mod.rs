@@ -13,8 +13,11 @@ pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
-use sources::{environment_source, static_source, unsupported};
+use sources::{
+    environment_source, static_source, unsupported, web_identity_from_env, web_identity_source,
+};
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{Location, Profile, ProfileSet};
@@ -23,7 +26,7 @@ use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
     SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
-    default_session_name,
+    WebIdentity, WebIdentityOrigin, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
@@ -58,14 +61,29 @@ pub enum Source {
     Static(StaticKeys),
     /// `credential_source = Environment`.
     Environment(Environment),
+    /// `web_identity_token_file` with `role_arn`, or the `AWS_WEB_IDENTITY_TOKEN_FILE` and
+    /// `AWS_ROLE_ARN` variables: AssumeRoleWithWebIdentity.
+    WebIdentity {
+        role: Role,
+        token_file: PathBuf,
+        origin: WebIdentityOrigin,
+    },
 }
 
 impl Source {
-    pub fn credentials(&self) -> &Credentials {
+    /// The keys it holds as they are; `None` for a source that fetches.
+    pub fn credentials(&self) -> Option<&Credentials> {
         match self {
             Source::Static(StaticKeys { credentials, .. })
-            | Source::Environment(Environment { credentials }) => credentials,
+            | Source::Environment(Environment { credentials }) => Some(credentials),
+            Source::WebIdentity { .. } => None,
         }
+    }
+
+    /// Whether GetSessionToken can be called with its credentials: only with long-term keys.
+    /// Other roots send an MFA code with the AssumeRole above them instead.
+    fn can_hold_mfa_session(&self) -> bool {
+        self.credentials().is_some()
     }
 }
 
@@ -96,6 +114,16 @@ pub fn chain(
     let mut provider: Box<dyn Provider> = match source {
         Source::Static(keys) => Box::new(keys),
         Source::Environment(environment) => Box::new(environment),
+        Source::WebIdentity {
+            role,
+            token_file,
+            origin,
+        } => Box::new(Cached(WebIdentity {
+            role,
+            token_file,
+            origin,
+            endpoint: endpoint.clone(),
+        })),
     };
     for step in steps {
         let endpoint = endpoint.clone();
@@ -150,6 +178,9 @@ pub fn plan(
             root_user = Some(profile);
             break static_source(profile)?;
         }
+        if profile.get("web_identity_token_file").is_some() {
+            break web_identity_source(profile)?;
+        }
         let Some(role_arn) = profile.get("role_arn") else {
             unsupported(profile)?;
             if !is_target {
@@ -157,6 +188,9 @@ pub fn plan(
                     profile: profile.name().into(),
                     user: visited[visited.len() - 2].into(),
                 });
+            }
+            if let Some(source) = web_identity_from_env(profile, env) {
+                break source;
             }
             root_user = Some(profile);
             break static_source(profile)?;
@@ -219,18 +253,28 @@ pub fn plan(
         )?);
     }
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let Some(serial) = mfa_serial {
-        let duration = session_duration(overrides, root_user)?;
-        steps.push(Step::MfaSession(Session {
-            profile: root_user.map_or(name, |user| user.name()).into(),
-            serial: serial.into(),
-            duration,
-        }));
+    match mfa_serial {
+        Some(serial) if source.can_hold_mfa_session() => {
+            let duration = session_duration(overrides, root_user)?;
+            steps.push(Step::MfaSession(Session {
+                profile: root_user.map_or(name, |user| user.name()).into(),
+                serial: serial.into(),
+                duration,
+            }));
+        }
+        // The code goes with the first AssumeRole (none: nothing takes a code).
+        Some(serial) => {
+            if let Some(first) = roles.first_mut() {
+                first.mfa_serial = Some(serial.into());
+            }
+        }
+        None => {}
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
     let endpoint = endpoint::sts_endpoint(set, target, env);
-    if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
+    let calls_sts = !steps.is_empty() || !source.can_hold_mfa_session();
+    if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
     let region = region.map(str::to_owned);
@@ -254,7 +298,7 @@ pub fn plan(
     })
 }
 
-fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
+pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
     let duration = profile
         .get("duration_seconds")
         .map(|text| {
@@ -276,6 +320,7 @@ fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
             .map(str::to_owned)
             .unwrap_or_else(|| default_session_name(profile.name())),
         duration,
+        mfa_serial: None,
     })
 }
 

@@ -1,9 +1,9 @@
 //! The credentials a chain starts from: keys in a profile, or a `credential_source`.
 
-use super::{ResolveError, Source};
+use super::{ResolveError, Source, role_step};
 use crate::config::Profile;
 use crate::credentials::{Credentials, Secret};
-use crate::vault::{Environment, StaticKeys};
+use crate::vault::{Environment, Role, StaticKeys, WebIdentityOrigin, default_session_name};
 
 pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     let key = |name: &'static str| {
@@ -69,14 +69,9 @@ pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
     if profile.get("aws_access_key_id").is_some() {
         return Ok(());
     }
-    let feature = [
-        "credential_process",
-        "sso_session",
-        "sso_start_url",
-        "web_identity_token_file",
-    ]
-    .into_iter()
-    .find(|key| profile.get(key).is_some());
+    let feature = ["credential_process", "sso_session", "sso_start_url"]
+        .into_iter()
+        .find(|key| profile.get(key).is_some());
     match feature {
         Some(key) => Err(ResolveError::Unsupported {
             profile: profile.name().into(),
@@ -84,4 +79,50 @@ pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
         }),
         None => Ok(()),
     }
+}
+
+/// `web_identity_token_file` with `role_arn` in the profile: the role is assumed with the
+/// token, so it is the root, not a step. Its `role_session_name` and `duration_seconds` apply.
+pub(super) fn web_identity_source(profile: &Profile) -> Result<Source, ResolveError> {
+    let Some(role_arn) = profile.get("role_arn") else {
+        return Err(ResolveError::WebIdentityWithoutRole {
+            profile: profile.name().into(),
+            location: profile.location("web_identity_token_file"),
+        });
+    };
+    let token_file = profile.get("web_identity_token_file").unwrap_or_default();
+    Ok(Source::WebIdentity {
+        role: role_step(profile, role_arn)?,
+        token_file: token_file.into(),
+        origin: WebIdentityOrigin::Profile,
+    })
+}
+
+/// `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN` (with `AWS_ROLE_SESSION_NAME`), as the
+/// SDKs' default chain uses them after the profile: only for the profile asked for, and only
+/// when it holds no credentials of its own.
+pub(super) fn web_identity_from_env(
+    profile: &Profile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Source> {
+    if profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
+    {
+        return None;
+    }
+    let var = |name| env(name).filter(|v: &String| !v.is_empty());
+    let token_file = var("AWS_WEB_IDENTITY_TOKEN_FILE")?;
+    let role_arn = var("AWS_ROLE_ARN")?;
+    Some(Source::WebIdentity {
+        role: Role {
+            profile: profile.name().into(),
+            role_arn,
+            external_id: None,
+            session_name: var("AWS_ROLE_SESSION_NAME")
+                .unwrap_or_else(|| default_session_name(profile.name())),
+            duration: None,
+            mfa_serial: None,
+        },
+        token_file: token_file.into(),
+        origin: WebIdentityOrigin::Environment,
+    })
 }

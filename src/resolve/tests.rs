@@ -94,6 +94,7 @@ fn source_profile(plan: &Plan) -> &str {
     match &plan.source {
         Source::Static(keys) => &keys.profile,
         Source::Environment(_) => "<env>",
+        Source::WebIdentity { role, .. } => &role.profile,
     }
 }
 
@@ -101,7 +102,7 @@ fn source_profile(plan: &Plan) -> &str {
 fn static_keys_need_no_step() {
     let plan = plan_of("bob").unwrap();
     assert!(plan.steps.is_empty());
-    let creds = plan.source.credentials();
+    let creds = plan.source.credentials().expect("keys");
     assert_eq!(creds.access_key_id, "AKIDBOB");
     assert_eq!(creds.session_token.as_ref().unwrap().expose(), "token-bob");
     assert_eq!(plan.region, None);
@@ -210,7 +211,7 @@ fn role_without_mfa_assumes_directly() {
 fn a_profile_may_source_itself() {
     let plan = plan_of("selfish").unwrap();
     assert_eq!(source_profile(&plan), "selfish");
-    assert_eq!(plan.source.credentials().access_key_id, "AKIDSELF");
+    assert_eq!(plan.source.credentials().unwrap().access_key_id, "AKIDSELF");
     assert_eq!(roles(&plan), ["arn:aws:iam::222222222222:role/self"]);
 }
 
@@ -234,7 +235,7 @@ fn environment_as_credential_source() {
     };
     let plan = plan_with("envrole", &Overrides::default(), &env).unwrap();
     assert!(matches!(plan.source, Source::Environment(_)));
-    assert_eq!(plan.source.credentials().access_key_id, "AKIDENV");
+    assert_eq!(plan.source.credentials().unwrap().access_key_id, "AKIDENV");
     let error = plan_of("envrole").unwrap_err();
     assert!(error.to_string().contains("AWS_ACCESS_KEY_ID"), "{error}");
 }

@@ -51,6 +51,18 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// The MFA device and code, when the source cannot hold an MFA session of its own.
+    pub mfa: Option<(&'a str, &'a MfaCode)>,
+}
+
+/// What AssumeRoleWithWebIdentity is asked for: the call is signed by nobody, the token
+/// from the identity provider is the proof.
+#[derive(Clone, Copy)]
+pub struct WebIdentityRequest<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub token: &'a str,
+    pub duration: Option<u32>,
 }
 
 /// The calls providers make, each signed with `source`. Implemented by [`Sts`], and by an
@@ -68,6 +80,11 @@ pub trait StsCalls {
         &self,
         source: &Credentials,
         role: &RoleRequest<'_>,
+    ) -> Result<Credentials, StsError>;
+
+    fn assume_role_with_web_identity(
+        &self,
+        request: &WebIdentityRequest<'_>,
     ) -> Result<Credentials, StsError>;
 }
 
@@ -183,8 +200,24 @@ impl StsCalls for Sts {
             .role_session_name(role.session_name)
             .set_external_id(role.external_id.map(str::to_owned))
             .set_duration_seconds(role.duration.map(|d| d as i32))
+            .set_serial_number(role.mfa.map(|(serial, _)| serial.to_owned()))
+            .set_token_code(role.mfa.map(|(_, code)| code.expose().to_owned()))
             .customize()
             .config_override(signed_by(source));
+        convert(self.send(request.send())?.credentials())
+    }
+
+    fn assume_role_with_web_identity(
+        &self,
+        request: &WebIdentityRequest<'_>,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .assume_role_with_web_identity()
+            .role_arn(request.role_arn)
+            .role_session_name(request.session_name)
+            .web_identity_token(request.token)
+            .set_duration_seconds(request.duration.map(|d| d as i32));
         convert(self.send(request.send())?.credentials())
     }
 }

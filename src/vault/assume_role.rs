@@ -22,6 +22,9 @@ pub struct Role {
     pub session_name: String,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// An MFA device whose code goes with this call: set when the source's credentials
+    /// cannot hold an MFA session of their own (a web identity, instance or container root).
+    pub mfa_serial: Option<String>,
 }
 
 pub struct AssumeRole {
@@ -52,7 +55,7 @@ impl Fetch for AssumeRole {
     }
 
     fn mfa_serial(&self) -> Option<&str> {
-        None
+        self.role.mfa_serial.as_deref()
     }
 
     fn spec(&self) -> Spec<'_> {
@@ -75,7 +78,7 @@ impl Fetch for AssumeRole {
         &self,
         run: &mut Run<'_, '_>,
         source: Option<&Credentials>,
-        _: Option<&MfaCode>,
+        code: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let role = &self.role;
         let source = source.expect("the decorator passes the source's credentials");
@@ -89,6 +92,7 @@ impl Fetch for AssumeRole {
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
             duration: role.duration,
+            mfa: role.mfa_serial.as_deref().zip(code),
         };
         sts.assume_role(source, &request)
             .map_err(|source| VaultError::AssumeRole {

@@ -11,6 +11,7 @@ mod session_token;
 mod static_keys;
 #[cfg(test)]
 mod tests;
+mod web_identity;
 
 pub use assume_role::{
     AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
@@ -19,6 +20,7 @@ pub use cached::{CachePolicy, Cached, Fetch, Spec};
 pub use environment::Environment;
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
 pub use static_keys::StaticKeys;
+pub use web_identity::{WebIdentity, WebIdentityOrigin};
 
 use crate::cache::{self, Cache, EntryKind, Key};
 use crate::credentials::{Credentials, Unusable};
@@ -184,6 +186,15 @@ pub enum VaultError {
         #[source]
         source: Unusable,
     },
+    #[error(
+        "cannot read the web identity token for profile '{profile}' from {file} ({setting}): {problem}"
+    )]
+    WebIdentityToken {
+        profile: String,
+        file: String,
+        setting: &'static str,
+        problem: String,
+    },
     #[error(transparent)]
     Sts(StsError),
 }
@@ -194,6 +205,9 @@ impl VaultError {
         matches!(
             self,
             VaultError::MfaSession {
+                source: StsError::MfaRejected,
+                ..
+            } | VaultError::AssumeRole {
                 source: StsError::MfaRejected,
                 ..
             }
