@@ -45,7 +45,7 @@ pub enum ResolveError {
     #[error("profile '{profile}' has both source_profile and credential_source; keep one")]
     TwoSources { profile: String },
     #[error(
-        "profile '{profile}': credential_source = {value}{} is not supported; use Environment or a source_profile",
+        "profile '{profile}': credential_source = {value}{} is not supported; use Environment, Ec2InstanceMetadata, EcsContainer or a source_profile",
         at(.location)
     )]
     UnsupportedCredentialSource {
@@ -65,6 +65,14 @@ pub enum ResolveError {
         profile: String,
         location: Option<Location>,
     },
+    #[error(
+        "profile '{profile}' uses credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is set; unset it or choose another source"
+    )]
+    InstanceMetadataDisabled { profile: String },
+    #[error(
+        "profile '{profile}' uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set (they are set inside an ECS task or an EKS pod)"
+    )]
+    ContainerNotConfigured { profile: String },
     #[error("profile '{profile}' uses {key}, which rsume does not support yet")]
     Unsupported { profile: String, key: &'static str },
     #[error("profile '{profile}': {key}{} must be {expected}", at(.location))]

@@ -7,15 +7,14 @@ mod endpoint;
 mod error;
 mod inherit;
 mod kind;
+mod metadata;
 mod sources;
 
 pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
-use sources::{
-    environment_source, static_source, unsupported, web_identity_from_env, web_identity_source,
-};
+use sources::{static_source, unsupported, web_identity_from_env, web_identity_source};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -24,8 +23,8 @@ use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::Credentials;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
-    AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
-    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
+    AssumeRole, Cached, Chain, Container, Environment, Instance, Provider, ROLE_DURATION_RANGE,
+    Role, SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, StaticKeys,
     WebIdentity, WebIdentityOrigin, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
@@ -68,6 +67,10 @@ pub enum Source {
         token_file: PathBuf,
         origin: WebIdentityOrigin,
     },
+    /// `credential_source = Ec2InstanceMetadata`.
+    Instance(Instance),
+    /// `credential_source = EcsContainer`.
+    Container(Container),
 }
 
 impl Source {
@@ -76,7 +79,7 @@ impl Source {
         match self {
             Source::Static(StaticKeys { credentials, .. })
             | Source::Environment(Environment { credentials }) => Some(credentials),
-            Source::WebIdentity { .. } => None,
+            Source::WebIdentity { .. } | Source::Instance(_) | Source::Container(_) => None,
         }
     }
 
@@ -124,6 +127,8 @@ pub fn chain(
             origin,
             endpoint: endpoint.clone(),
         })),
+        Source::Instance(instance) => Box::new(Cached(instance)),
+        Source::Container(container) => Box::new(Cached(container)),
     };
     for step in steps {
         let endpoint = endpoint.clone();
@@ -212,7 +217,7 @@ pub fn plan(
                 });
             }
             (None, Some(value)) => {
-                break environment_source(profile, value, env)?;
+                break sources::credential_source(profile, target, value, env)?;
             }
             (None, None) => {
                 return Err(ResolveError::RoleWithoutSource {

@@ -35,7 +35,23 @@ pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     }))
 }
 
-pub(super) fn environment_source(
+/// `credential_source`: the variables, the instance's role or the container's role.
+pub(super) fn credential_source(
+    profile: &Profile,
+    target: &Profile,
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, ResolveError> {
+    if value.eq_ignore_ascii_case("Ec2InstanceMetadata") {
+        super::metadata::instance_source(profile, target, env).map(Source::Instance)
+    } else if value.eq_ignore_ascii_case("EcsContainer") {
+        super::metadata::container_source(profile, env).map(Source::Container)
+    } else {
+        environment_source(profile, value, env)
+    }
+}
+
+fn environment_source(
     profile: &Profile,
     value: &str,
     env: &dyn Fn(&str) -> Option<String>,

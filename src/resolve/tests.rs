@@ -95,6 +95,8 @@ fn source_profile(plan: &Plan) -> &str {
         Source::Static(keys) => &keys.profile,
         Source::Environment(_) => "<env>",
         Source::WebIdentity { role, .. } => &role.profile,
+        Source::Instance(instance) => &instance.profile,
+        Source::Container(container) => &container.profile,
     }
 }
 

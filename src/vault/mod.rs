@@ -6,7 +6,10 @@
 
 mod assume_role;
 mod cached;
+mod container;
 mod environment;
+mod instance;
+mod metadata;
 mod session_token;
 mod static_keys;
 #[cfg(test)]
@@ -17,7 +20,9 @@ pub use assume_role::{
     AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
+pub use container::Container;
 pub use environment::Environment;
+pub use instance::Instance;
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
 pub use static_keys::StaticKeys;
 pub use web_identity::{WebIdentity, WebIdentityOrigin};
@@ -108,6 +113,7 @@ pub fn get(
             ));
             Ok(Box::new(Sts::new(target)?))
         })),
+        runtime: None,
     };
     chain.provider.retrieve(&mut run)
 }
@@ -148,6 +154,8 @@ pub struct Run<'r, 'c> {
     sts: Option<Box<dyn StsCalls + 'r>>,
     /// Taken by the first call: a failed connection ends the run.
     connect: Option<Connect<'r>>,
+    /// For aws-config's providers, built on first use like STS.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Run<'_, '_> {
@@ -156,6 +164,18 @@ impl Run<'_, '_> {
             self.sts = Some(connect().map_err(VaultError::Sts)?);
         }
         Ok(self.sts.as_deref().expect("connected on first use"))
+    }
+
+    /// One single-threaded runtime for the run, built by the first provider that needs it.
+    pub fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, VaultError> {
+        let runtime = match self.runtime.take() {
+            Some(runtime) => runtime,
+            None => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(VaultError::Runtime)?,
+        };
+        Ok(self.runtime.insert(runtime))
     }
 }
 
@@ -195,6 +215,15 @@ pub enum VaultError {
         setting: &'static str,
         problem: String,
     },
+    #[error("could not get credentials for profile '{profile}' from {service} at {url}: {problem}")]
+    Metadata {
+        profile: String,
+        service: &'static str,
+        url: String,
+        problem: String,
+    },
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Sts(StsError),
 }

@@ -184,6 +184,7 @@ impl Setup {
                 sts.connects.set(sts.connects.get() + 1);
                 Ok(Box::new(sts))
             })),
+            runtime: None,
         };
         provider.retrieve(&mut run)
     }

@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod fake_sts;
+pub mod metadata;
 pub mod moto;
 pub mod powershell;
 pub mod sandbox;
