@@ -482,3 +482,47 @@ fn cache_keys_are_those_of_earlier_versions() {
         "key:fc9517a64aaaf569733c6430ecd3c17f5cc1244c5a9c6711fc892ed91e7eb932"
     );
 }
+
+#[test]
+fn a_root_without_long_term_keys_sends_the_code_with_the_first_role_above_it() {
+    let config = "\
+[profile ci]
+role_arn = arn:aws:iam::1:role/ci
+web_identity_token_file = /run/token
+[profile admin]
+role_arn = arn:aws:iam::1:role/admin
+source_profile = ci
+mfa_serial = arn:aws:iam::1:mfa/alice
+[profile deep]
+role_arn = arn:aws:iam::1:role/deep
+source_profile = admin
+[profile box]
+role_arn = arn:aws:iam::1:role/box
+credential_source = Ec2InstanceMetadata
+mfa_serial = arn:aws:iam::1:mfa/alice
+";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let env = |name: &str| {
+        (name == "AWS_EC2_METADATA_SERVICE_ENDPOINT").then(|| "http://127.0.0.1:9".into())
+    };
+    for (name, expected) in [("deep", 2), ("box", 1)] {
+        let plan = plan(&set, name, &Overrides::default(), &env).unwrap();
+        assert!(plan.source.credentials().is_none(), "{name}");
+        assert_eq!(plan.steps.len(), expected, "{name}: no MFA session step");
+        let Step::AssumeRole(first) = &plan.steps[0] else {
+            panic!("{name}: starts with an MFA session");
+        };
+        assert_eq!(
+            first.mfa_serial.as_deref(),
+            Some("arn:aws:iam::1:mfa/alice")
+        );
+        assert!(
+            plan.steps[1..]
+                .iter()
+                .all(|step| matches!(step, Step::AssumeRole(role) if role.mfa_serial.is_none()))
+        );
+    }
+    let ci = plan(&set, "ci", &Overrides::default(), &no_env).unwrap();
+    assert!(ci.steps.is_empty());
+    assert_eq!(source_profile(&ci), "ci");
+}
