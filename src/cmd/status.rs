@@ -141,7 +141,7 @@ pub(super) fn cached_mfa_session(plan: Plan, env: Env<'_>) -> Option<MfaSession>
         Step::MfaSession(session) => Some(session),
         Step::AssumeRole(_) => None,
     })?;
-    let source = plan.source.into_provider();
+    let source = plan.source.into_provider(&endpoint);
     let fetch = SessionToken {
         session,
         endpoint,

@@ -45,7 +45,7 @@ pub enum ResolveError {
     #[error("profile '{profile}' has both source_profile and credential_source; keep one")]
     TwoSources { profile: String },
     #[error(
-        "profile '{profile}': credential_source = {value}{} is not supported; use Environment or a source_profile",
+        "profile '{profile}': credential_source = {value}{} is not supported; use Environment, Ec2InstanceMetadata, EcsContainer or a source_profile",
         at(.location)
     )]
     UnsupportedCredentialSource {
@@ -57,8 +57,22 @@ pub enum ResolveError {
         "profile '{profile}' uses credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
     )]
     EnvironmentEmpty { profile: String },
-    #[error("profile '{profile}' uses {key}, which rsume does not support yet")]
-    Unsupported { profile: String, key: &'static str },
+    #[error(
+        "profile '{profile}' has web_identity_token_file{} but no role_arn; add the role_arn the token may assume",
+        at(.location)
+    )]
+    WebIdentityWithoutRole {
+        profile: String,
+        location: Option<Location>,
+    },
+    #[error(
+        "profile '{profile}' uses credential_source = Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED is set; unset it or choose another source"
+    )]
+    InstanceMetadataDisabled { profile: String },
+    #[error(
+        "profile '{profile}' uses credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set (they are set inside an ECS task or an EKS pod)"
+    )]
+    ContainerNotConfigured { profile: String },
     #[error(
         "profile '{profile}' names sso_session '{session}'{}, but the config file has no [sso-session {session}] section",
         at(.location)

@@ -7,6 +7,7 @@ mod endpoint;
 mod error;
 mod inherit;
 mod kind;
+mod metadata;
 mod sources;
 mod sso;
 
@@ -14,18 +15,19 @@ pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
-use sources::{environment_source, process_source, static_source, unsupported};
+use sources::{process_source, static_source, web_identity_from_env, web_identity_source};
 use sso::sso_source;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::Credentials;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
-    AssumeRole, Cached, Chain, CredentialProcess, Environment, Provider, ROLE_DURATION_RANGE, Role,
-    SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken, Sso, SsoRole,
-    StaticKeys, default_session_name,
+    AssumeRole, Cached, Chain, Container, CredentialProcess, Environment, Instance, Provider,
+    ROLE_DURATION_RANGE, Role, SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session,
+    SessionToken, Sso, SsoRole, StaticKeys, WebIdentity, WebIdentityOrigin, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
@@ -64,23 +66,41 @@ pub enum Source {
     Process(CredentialProcess),
     /// An IAM Identity Center role, fetched with the token `aws sso login` cached.
     Sso(SsoRole),
+    /// `web_identity_token_file` with `role_arn`, or the `AWS_WEB_IDENTITY_TOKEN_FILE` and
+    /// `AWS_ROLE_ARN` variables: AssumeRoleWithWebIdentity.
+    WebIdentity {
+        role: Role,
+        token_file: PathBuf,
+        origin: WebIdentityOrigin,
+    },
+    /// `credential_source = Ec2InstanceMetadata`.
+    Instance(Instance),
+    /// `credential_source = EcsContainer`.
+    Container(Container),
 }
 
 impl Source {
     /// The provider that starts the chain; a source that fetches is cached like any step.
-    pub fn into_provider(self) -> Box<dyn Provider> {
+    pub fn into_provider(self, sts_endpoint: &str) -> Box<dyn Provider> {
+        let endpoint = sts_endpoint;
         match self {
             Source::Static(keys) => Box::new(keys),
             Source::Environment(environment) => Box::new(environment),
             Source::Process(process) => Box::new(Cached(process)),
             Source::Sso(role) => Box::new(Cached(Sso::new(role))),
+            Source::WebIdentity {
+                role,
+                token_file,
+                origin,
+            } => Box::new(Cached(WebIdentity {
+                role,
+                token_file,
+                origin,
+                endpoint: endpoint.to_owned(),
+            })),
+            Source::Instance(instance) => Box::new(Cached(instance)),
+            Source::Container(container) => Box::new(Cached(container)),
         }
-    }
-
-    /// Long-term or environment keys may call GetSessionToken; credentials a source fetches
-    /// (a process, SSO) may not, so an MFA code goes with a role instead.
-    pub fn can_get_session_token(&self) -> bool {
-        matches!(self, Source::Static(_) | Source::Environment(_))
     }
 
     /// The keys, when they are known without running anything.
@@ -88,8 +108,18 @@ impl Source {
         match self {
             Source::Static(StaticKeys { credentials, .. })
             | Source::Environment(Environment { credentials }) => Some(credentials),
-            Source::Process(_) | Source::Sso(_) => None,
+            Source::Process(_)
+            | Source::Sso(_)
+            | Source::WebIdentity { .. }
+            | Source::Instance(_)
+            | Source::Container(_) => None,
         }
+    }
+
+    /// Whether GetSessionToken can be called with its credentials: only with long-term keys.
+    /// Other roots send an MFA code with the AssumeRole above them instead.
+    fn can_hold_mfa_session(&self) -> bool {
+        self.credentials().is_some()
     }
 }
 
@@ -117,7 +147,7 @@ pub fn chain(
         sts,
     } = plan(set, name, overrides, env)?;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
-    let mut provider = source.into_provider();
+    let mut provider = source.into_provider(&endpoint);
     for step in steps {
         let endpoint = endpoint.clone();
         provider = match step {
@@ -176,6 +206,9 @@ pub fn plan(
             root_user = Some(profile);
             break static_source(profile)?;
         }
+        if profile.get("web_identity_token_file").is_some() {
+            break web_identity_source(profile)?;
+        }
         let Some(role_arn) = profile.get("role_arn") else {
             if let Some(source) = process_source(profile, env)? {
                 break source;
@@ -185,12 +218,14 @@ pub fn plan(
             {
                 break source;
             }
-            unsupported(profile)?;
             if !is_target {
                 return Err(ResolveError::SourceWithoutCredentials {
                     profile: profile.name().into(),
                     user: visited[visited.len() - 2].into(),
                 });
+            }
+            if let Some(source) = web_identity_from_env(profile, env) {
+                break source;
             }
             root_user = Some(profile);
             break static_source(profile)?;
@@ -212,7 +247,7 @@ pub fn plan(
                 });
             }
             (None, Some(value)) => {
-                break environment_source(profile, value, env)?;
+                break sources::credential_source(profile, target, value, env)?;
             }
             (None, None) => {
                 return Err(ResolveError::RoleWithoutSource {
@@ -253,7 +288,7 @@ pub fn plan(
         )?);
     }
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let (false, Some(serial)) = (source.can_get_session_token(), mfa_serial) {
+    if let (false, Some(serial)) = (source.can_hold_mfa_session(), mfa_serial) {
         // These credentials cannot call GetSessionToken: the code goes to the role of the
         // profile that names the device, else the first role above the root (none when the
         // root stands alone).
@@ -275,7 +310,8 @@ pub fn plan(
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
     let endpoint = endpoint::sts_endpoint(set, target, env);
-    if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
+    let calls_sts = !steps.is_empty() || !source.can_hold_mfa_session();
+    if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
     let region = region.map(str::to_owned);
@@ -299,7 +335,7 @@ pub fn plan(
     })
 }
 
-fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
+pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
     let duration = profile
         .get("duration_seconds")
         .map(|text| {

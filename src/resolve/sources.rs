@@ -1,11 +1,13 @@
 //! The credentials a chain starts from: keys in a profile, a `credential_source`, or a
 //! `credential_process`.
 
-use super::{ResolveError, Source};
+use super::{ResolveError, Source, role_step};
 use crate::config::Profile;
 use crate::credentials::{Credentials, Secret};
 use crate::process;
-use crate::vault::{CredentialProcess, Environment, StaticKeys};
+use crate::vault::{
+    CredentialProcess, Environment, Role, StaticKeys, WebIdentityOrigin, default_session_name,
+};
 
 pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     let key = |name: &'static str| {
@@ -37,7 +39,23 @@ pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     }))
 }
 
-pub(super) fn environment_source(
+/// `credential_source`: the variables, the instance's role or the container's role.
+pub(super) fn credential_source(
+    profile: &Profile,
+    target: &Profile,
+    value: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, ResolveError> {
+    if value.eq_ignore_ascii_case("Ec2InstanceMetadata") {
+        super::metadata::instance_source(profile, target, env).map(Source::Instance)
+    } else if value.eq_ignore_ascii_case("EcsContainer") {
+        super::metadata::container_source(profile, env).map(Source::Container)
+    } else {
+        environment_source(profile, value, env)
+    }
+}
+
+fn environment_source(
     profile: &Profile,
     value: &str,
     env: &dyn Fn(&str) -> Option<String>,
@@ -92,20 +110,48 @@ pub(super) fn process_source(
     })))
 }
 
-/// Profiles whose credentials come from a mechanism rsume does not speak yet get a clear
-/// "not supported" instead of a misleading "no credentials".
-pub(super) fn unsupported(profile: &Profile) -> Result<(), ResolveError> {
-    if profile.get("aws_access_key_id").is_some() {
-        return Ok(());
-    }
-    let feature = ["web_identity_token_file"]
-        .into_iter()
-        .find(|key| profile.get(key).is_some());
-    match feature {
-        Some(key) => Err(ResolveError::Unsupported {
+/// `web_identity_token_file` with `role_arn` in the profile: the role is assumed with the
+/// token, so it is the root, not a step. Its `role_session_name` and `duration_seconds` apply.
+pub(super) fn web_identity_source(profile: &Profile) -> Result<Source, ResolveError> {
+    let Some(role_arn) = profile.get("role_arn") else {
+        return Err(ResolveError::WebIdentityWithoutRole {
             profile: profile.name().into(),
-            key,
-        }),
-        None => Ok(()),
+            location: profile.location("web_identity_token_file"),
+        });
+    };
+    let token_file = profile.get("web_identity_token_file").unwrap_or_default();
+    Ok(Source::WebIdentity {
+        role: role_step(profile, role_arn)?,
+        token_file: token_file.into(),
+        origin: WebIdentityOrigin::Profile,
+    })
+}
+
+/// `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN` (with `AWS_ROLE_SESSION_NAME`), as the
+/// SDKs' default chain uses them after the profile: only for the profile asked for, and only
+/// when it holds no credentials of its own.
+pub(super) fn web_identity_from_env(
+    profile: &Profile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Source> {
+    if profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
+    {
+        return None;
     }
+    let var = |name| env(name).filter(|v: &String| !v.is_empty());
+    let token_file = var("AWS_WEB_IDENTITY_TOKEN_FILE")?;
+    let role_arn = var("AWS_ROLE_ARN")?;
+    Some(Source::WebIdentity {
+        role: Role {
+            profile: profile.name().into(),
+            role_arn,
+            external_id: None,
+            session_name: var("AWS_ROLE_SESSION_NAME")
+                .unwrap_or_else(|| default_session_name(profile.name())),
+            duration: None,
+            mfa_serial: None,
+        },
+        token_file: token_file.into(),
+        origin: WebIdentityOrigin::Environment,
+    })
 }

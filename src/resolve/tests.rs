@@ -96,6 +96,9 @@ fn source_profile(plan: &Plan) -> &str {
         Source::Environment(_) => "<env>",
         Source::Process(process) => &process.profile,
         Source::Sso(role) => &role.profile,
+        Source::WebIdentity { role, .. } => &role.profile,
+        Source::Instance(instance) => &instance.profile,
+        Source::Container(container) => &container.profile,
     }
 }
 
@@ -272,18 +275,15 @@ fn unknown_profile_suggests_near_names() {
 }
 
 #[test]
-fn unsupported_kinds_say_so() {
-    // A profile whose source rsume does not speak, also as some role's source.
+fn an_incomplete_source_says_what_it_lacks() {
+    // A web identity token without the role to assume with it, as some role's source.
     let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = s\n\
                   [profile s]\nweb_identity_token_file = /tmp/token\n";
     let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
     let error = plan(&set, "r", &Overrides::default(), &no_env)
         .unwrap_err()
         .to_string();
-    assert!(
-        error.contains("'s' uses web_identity_token_file"),
-        "{error}"
-    );
+    assert!(error.contains("role_arn"), "{error}");
 }
 
 #[test]
@@ -518,4 +518,48 @@ fn a_process_root_sends_the_code_with_its_first_role() {
         error.contains("'broken': credential_process") && error.contains("unclosed ' quote"),
         "{error}"
     );
+}
+
+#[test]
+fn a_root_without_long_term_keys_sends_the_code_with_the_first_role_above_it() {
+    let config = "\
+[profile ci]
+role_arn = arn:aws:iam::1:role/ci
+web_identity_token_file = /run/token
+[profile admin]
+role_arn = arn:aws:iam::1:role/admin
+source_profile = ci
+mfa_serial = arn:aws:iam::1:mfa/alice
+[profile deep]
+role_arn = arn:aws:iam::1:role/deep
+source_profile = admin
+[profile box]
+role_arn = arn:aws:iam::1:role/box
+credential_source = Ec2InstanceMetadata
+mfa_serial = arn:aws:iam::1:mfa/alice
+";
+    let set = parse(&ProfileFiles::from_strings(config, "")).unwrap();
+    let env = |name: &str| {
+        (name == "AWS_EC2_METADATA_SERVICE_ENDPOINT").then(|| "http://127.0.0.1:9".into())
+    };
+    for (name, expected) in [("deep", 2), ("box", 1)] {
+        let plan = plan(&set, name, &Overrides::default(), &env).unwrap();
+        assert!(plan.source.credentials().is_none(), "{name}");
+        assert_eq!(plan.steps.len(), expected, "{name}: no MFA session step");
+        let Step::AssumeRole(first) = &plan.steps[0] else {
+            panic!("{name}: starts with an MFA session");
+        };
+        assert_eq!(
+            first.mfa_serial.as_deref(),
+            Some("arn:aws:iam::1:mfa/alice")
+        );
+        assert!(
+            plan.steps[1..]
+                .iter()
+                .all(|step| matches!(step, Step::AssumeRole(role) if role.mfa_serial.is_none()))
+        );
+    }
+    let ci = plan(&set, "ci", &Overrides::default(), &no_env).unwrap();
+    assert!(ci.steps.is_empty());
+    assert_eq!(source_profile(&ci), "ci");
 }

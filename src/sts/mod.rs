@@ -53,8 +53,18 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
-    /// The MFA device and code, when the role is assumed with one.
+    /// The MFA device and code, when the source cannot hold an MFA session of its own.
     pub mfa: Option<(&'a str, &'a MfaCode)>,
+}
+
+/// What AssumeRoleWithWebIdentity is asked for: the call is signed by nobody, the token
+/// from the identity provider is the proof.
+#[derive(Clone, Copy)]
+pub struct WebIdentityRequest<'a> {
+    pub role_arn: &'a str,
+    pub session_name: &'a str,
+    pub token: &'a str,
+    pub duration: Option<u32>,
 }
 
 /// The calls providers make, each signed with `source`. Implemented by [`Sts`], and by an
@@ -74,6 +84,10 @@ pub trait StsCalls {
         role: &RoleRequest<'_>,
     ) -> Result<Credentials, StsError>;
 
+    fn assume_role_with_web_identity(
+        &self,
+        request: &WebIdentityRequest<'_>,
+    ) -> Result<Credentials, StsError>;
     /// Seconds STS's clock is ahead of ours, from the last reply's `Date` header, if known.
     fn clock_offset(&self) -> Option<i64> {
         None
@@ -227,6 +241,20 @@ impl StsCalls for Sts {
             .set_token_code(role.mfa.map(|(_, code)| code.expose().to_owned()))
             .customize()
             .config_override(signed_by(source));
+        convert(self.send(request.send())?.credentials())
+    }
+
+    fn assume_role_with_web_identity(
+        &self,
+        request: &WebIdentityRequest<'_>,
+    ) -> Result<Credentials, StsError> {
+        let request = self
+            .client
+            .assume_role_with_web_identity()
+            .role_arn(request.role_arn)
+            .role_session_name(request.session_name)
+            .web_identity_token(request.token)
+            .set_duration_seconds(request.duration.map(|d| d as i32));
         convert(self.send(request.send())?.credentials())
     }
 

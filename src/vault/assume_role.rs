@@ -22,8 +22,9 @@ pub struct Role {
     pub session_name: String,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
-    /// The MFA device whose code this call carries: set only where no MFA session can be
-    /// had, above a root whose credentials cannot call GetSessionToken (such as SSO).
+    /// The MFA device whose code goes with this call: set only where the source's
+    /// credentials cannot call GetSessionToken (a process, SSO, web identity, instance or
+    /// container root), so no MFA session can come first.
     pub mfa_serial: Option<String>,
 }
 

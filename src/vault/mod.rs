@@ -6,23 +6,30 @@
 
 mod assume_role;
 mod cached;
+mod container;
 mod environment;
+mod instance;
+mod metadata;
 mod process;
 mod session_token;
 mod sso;
 mod static_keys;
 #[cfg(test)]
 mod tests;
+mod web_identity;
 
 pub use assume_role::{
     AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
+pub use container::Container;
 pub use environment::Environment;
+pub use instance::Instance;
 pub use process::{CredentialProcess, ProcessOutputError};
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
 pub use sso::{Sso, SsoRole};
 pub use static_keys::StaticKeys;
+pub use web_identity::{WebIdentity, WebIdentityOrigin};
 
 use crate::cache::{self, Cache, EntryKind, Key};
 use crate::credentials::{Credentials, Unusable};
@@ -223,6 +230,24 @@ pub enum VaultError {
     },
     #[error("getting SSO role credentials for profile '{profile}' failed: {problem}")]
     Sso { profile: String, problem: String },
+    #[error(
+        "cannot read the web identity token for profile '{profile}' from {file} ({setting}): {problem}"
+    )]
+    WebIdentityToken {
+        profile: String,
+        file: String,
+        setting: &'static str,
+        problem: String,
+    },
+    #[error("could not get credentials for profile '{profile}' from {service} at {url}: {problem}")]
+    Metadata {
+        profile: String,
+        service: &'static str,
+        url: String,
+        problem: String,
+    },
+    #[error("could not start the async runtime")]
+    Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Sts(StsError),
 }

@@ -7,7 +7,7 @@ use super::*;
 use crate::cache::Cache;
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::{CodeSource, MfaCode};
-use crate::sts::{RoleRequest, StsCalls, StsError};
+use crate::sts::{RoleRequest, StsCalls, StsError, WebIdentityRequest};
 
 const ALICE_MFA: &str = "arn:aws:iam::1:mfa/alice";
 
@@ -81,6 +81,17 @@ impl StsCalls for &MemorySts {
             return Err(StsError::MfaRejected);
         }
         Ok(self.reply(role.duration.unwrap_or(ROLE_DEFAULT_DURATION)))
+    }
+
+    fn assume_role_with_web_identity(
+        &self,
+        request: &WebIdentityRequest<'_>,
+    ) -> Result<Credentials, StsError> {
+        self.calls.borrow_mut().push(format!(
+            "AssumeRoleWithWebIdentity {} with {}",
+            request.role_arn, request.token
+        ));
+        Ok(self.reply(request.duration.unwrap_or(ROLE_DEFAULT_DURATION)))
     }
 }
 

@@ -13,6 +13,7 @@
 
 pub mod fake_sso;
 pub mod fake_sts;
+pub mod metadata;
 pub mod moto;
 pub mod powershell;
 pub mod sandbox;

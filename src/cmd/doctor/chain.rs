@@ -51,6 +51,9 @@ fn draw(plan: &Plan) -> Vec<String> {
             masked(&environment.credentials.access_key_id)
         ),
         Source::Process(process) => process.describe(),
+        Source::WebIdentity { role, .. } => format!("web identity token for {}", role.role_arn),
+        Source::Instance(_) => "the EC2 instance's role (instance metadata)".into(),
+        Source::Container(_) => "the container's role (ECS credentials endpoint)".into(),
         Source::Sso(role) => format!(
             "SSO role {} in account {} ({})",
             role.role_name, role.account_id, role.start_url
