@@ -7,6 +7,7 @@ mod endpoint;
 mod error;
 mod inherit;
 mod kind;
+mod network;
 mod sources;
 
 pub use endpoint::ALLOW_HTTP_VARIABLE;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::Credentials;
+use crate::http::HttpSettings;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, Environment, Provider, ROLE_DURATION_RANGE, Role,
@@ -233,6 +235,11 @@ pub fn plan(
     if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
+    let http = if steps.is_empty() {
+        HttpSettings::default()
+    } else {
+        network::http_settings(target, env)?
+    };
     let region = region.map(str::to_owned);
     let sts = StsTarget {
         region: region
@@ -244,6 +251,7 @@ pub fn plan(
         attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
             Duration::from_secs(s.max(1).into())
         }),
+        http,
     };
     Ok(Plan {
         profile: name.into(),

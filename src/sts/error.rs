@@ -31,6 +31,12 @@ pub enum StsError {
     )]
     Unreachable(String),
     #[error(
+        "the certificate STS presented is not trusted ({0}); if a proxy or private CA signs it, set AWS_CA_BUNDLE (or ca_bundle in the profile) to that CA's PEM file"
+    )]
+    Certificate(String),
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
+    #[error(
         "STS sent a reply rsume could not read; check that the endpoint is STS (--debug shows more)"
     )]
     BadReply,
@@ -52,6 +58,12 @@ impl StsError {
             SdkError::TimeoutError(_) => return StsError::Timeout,
             SdkError::DispatchFailure(failure) if failure.is_timeout() => return StsError::Timeout,
             SdkError::DispatchFailure(failure) => {
+                if let Some(problem) = failure
+                    .as_connector_error()
+                    .and_then(|error| certificate_problem(error))
+                {
+                    return StsError::Certificate(problem);
+                }
                 let detail = failure
                     .as_connector_error()
                     .and_then(|e| std::error::Error::source(e))
@@ -86,6 +98,25 @@ impl StsError {
             None => StsError::BadReply,
         }
     }
+}
+
+/// The TLS layer's complaint about the server's certificate, if that is why the connection
+/// failed: the most common failure behind a TLS-inspecting proxy.
+fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
+            return Some(tls.to_string());
+        }
+        // An io::Error's `source` skips the error it wraps, which is where rustls puts its own.
+        source = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
 }
 
 /// What `--debug` shows of an SDK error: its kind, the HTTP status, STS's error code and

@@ -18,6 +18,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
 
 use crate::credentials::{Credentials, Secret};
+use crate::http::HttpSettings;
 use crate::mfa::MfaCode;
 
 /// One STS attempt; with retries a dead endpoint is reported in about half a minute.
@@ -41,6 +42,8 @@ pub struct StsTarget {
     pub endpoint: Option<Endpoint>,
     /// How long one attempt may take.
     pub attempt_timeout: Duration,
+    /// Proxies and trusted roots, shared with every other endpoint the chain calls.
+    pub http: HttpSettings,
 }
 
 /// What AssumeRole is asked for.
@@ -100,7 +103,8 @@ impl Sts {
                     .operation_timeout(call_timeout)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .http_client(crate::http::client(&target.http)?);
         if let Some(endpoint) = &target.endpoint {
             config = config.endpoint_url(&endpoint.url);
         }
