@@ -92,6 +92,7 @@ impl Sts {
             .enable_all()
             .build()
             .map_err(StsError::Runtime)?;
+        crate::log::debug(format_args!("network: {}", target.http.describe()));
         let call_timeout = target.attempt_timeout * MAX_ATTEMPTS + BACKOFF_ALLOWANCE;
         let mut config = aws_sdk_sts::Config::builder()
             .behavior_version(BehaviorVersion::latest())

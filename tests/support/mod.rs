@@ -5,6 +5,8 @@
 //! - [`fake_sts`]: a scripted STS speaking real STS XML (errors, hangs,
 //!   truncated bodies), one per test, recording every request.
 //! - [`powershell`]: checks PowerShell code by grammar and by PowerShell's quote rule.
+//! - [`tls`]: a test CA and a TLS endpoint it signed, in front of moto.
+//! - [`proxy`]: a CONNECT proxy that records where it tunnels.
 //! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
 
 // Each integration-test binary compiles this module but uses only a subset.
@@ -13,4 +15,6 @@
 pub mod fake_sts;
 pub mod moto;
 pub mod powershell;
+pub mod proxy;
 pub mod sandbox;
+pub mod tls;
