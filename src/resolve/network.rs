@@ -57,3 +57,77 @@ fn with_scheme(setting: Setting) -> Setting {
         ..setting
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ProfileFiles, parse};
+    use crate::resolve::{Overrides, plan};
+
+    const CONFIG: &str = "\
+[profile alice]
+aws_access_key_id = AKIDALICE
+aws_secret_access_key = secret
+mfa_serial = arn:aws:iam::1:mfa/alice
+ca_bundle = /etc/corp/ca.pem
+
+[profile keys]
+aws_access_key_id = AKIDKEYS
+aws_secret_access_key = secret
+";
+
+    fn settings(profile: &str, vars: &[(&str, &str)]) -> Result<HttpSettings, ResolveError> {
+        let set = parse(&ProfileFiles::from_strings(CONFIG, "")).unwrap();
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        plan(&set, profile, &Overrides::default(), &env).map(|plan| plan.sts.http)
+    }
+
+    #[test]
+    fn lowercase_names_win_and_a_bare_host_gets_a_scheme() {
+        let http = settings(
+            "alice",
+            &[
+                ("HTTPS_PROXY", "http://upper:1"),
+                ("https_proxy", "lower:3128"),
+                ("HTTP_PROXY", "http://plain:2"),
+                ("NO_PROXY", "localhost,.corp"),
+            ],
+        )
+        .unwrap();
+        let https = http.https_proxy.unwrap();
+        assert_eq!(https.value, "http://lower:3128");
+        assert_eq!(https.origin, "from https_proxy");
+        assert_eq!(http.http_proxy.unwrap().value, "http://plain:2");
+        assert_eq!(http.no_proxy.as_deref(), Some("localhost,.corp"));
+    }
+
+    #[test]
+    fn aws_ca_bundle_beats_the_profile_which_is_named_with_its_line() {
+        let from_profile = settings("alice", &[]).unwrap().ca_bundle.unwrap();
+        assert_eq!(from_profile.value, "/etc/corp/ca.pem");
+        assert!(
+            from_profile.origin.starts_with("ca_bundle at ") && from_profile.origin.ends_with(":5"),
+            "{}",
+            from_profile.origin
+        );
+        let from_variable = settings("alice", &[("AWS_CA_BUNDLE", "/tmp/b.pem")])
+            .unwrap()
+            .ca_bundle
+            .unwrap();
+        assert_eq!(from_variable.value, "/tmp/b.pem");
+        assert_eq!(from_variable.origin, "from AWS_CA_BUNDLE");
+    }
+
+    #[test]
+    fn a_broken_proxy_fails_only_a_profile_that_calls_the_network() {
+        let broken = [("HTTPS_PROXY", "http://a b")];
+        let error = settings("alice", &broken).unwrap_err().to_string();
+        assert!(error.starts_with("profile 'alice': "), "{error}");
+        assert!(error.contains("from HTTPS_PROXY"), "{error}");
+        assert_eq!(settings("keys", &broken).unwrap(), HttpSettings::default());
+    }
+}
