@@ -10,6 +10,10 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
 use aws_smithy_http_client::{Builder, Connector};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -83,6 +87,54 @@ pub fn client(settings: &HttpSettings) -> Result<SharedHttpClient, HttpError> {
                 .build()
         }),
     )
+}
+
+/// The TLS layer's complaint about a server's certificate, if that is why a connection
+/// failed: the usual failure behind a TLS-inspecting proxy or at a private endpoint.
+pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
+            return Some(tls.to_string());
+        }
+        // An io::Error's `source` skips the error it wraps, which is where rustls puts its own.
+        source = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
+/// Stops the SDK from retrying a connection whose certificate is not trusted: another
+/// attempt meets the same certificate, and the user waits for the back-off for nothing.
+#[derive(Debug)]
+pub struct DistrustedCertificateIsFinal;
+
+impl ClassifyRetry for DistrustedCertificateIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let distrusted = ctx
+            .output_or_error()
+            .and_then(Result::err)
+            .and_then(|error| error.as_connector_error())
+            .and_then(|error| certificate_problem(error))
+            .is_some();
+        if distrusted {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "distrusted certificate is final"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
 }
 
 /// The proxies as the SDK's connector takes them: one URL per scheme. When both are set and

@@ -60,7 +60,7 @@ impl StsError {
             SdkError::DispatchFailure(failure) => {
                 if let Some(problem) = failure
                     .as_connector_error()
-                    .and_then(|error| certificate_problem(error))
+                    .and_then(|error| crate::http::certificate_problem(error))
                 {
                     return StsError::Certificate(problem);
                 }
@@ -98,25 +98,6 @@ impl StsError {
             None => StsError::BadReply,
         }
     }
-}
-
-/// The TLS layer's complaint about the server's certificate, if that is why the connection
-/// failed: the most common failure behind a TLS-inspecting proxy.
-fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
-            return Some(tls.to_string());
-        }
-        // An io::Error's `source` skips the error it wraps, which is where rustls puts its own.
-        source = match error.downcast_ref::<std::io::Error>() {
-            Some(io) => io
-                .get_ref()
-                .map(|inner| inner as &(dyn std::error::Error + 'static)),
-            None => error.source(),
-        };
-    }
-    None
 }
 
 /// What `--debug` shows of an SDK error: its kind, the HTTP status, STS's error code and

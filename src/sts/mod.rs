@@ -105,7 +105,8 @@ impl Sts {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            .http_client(crate::http::client(&target.http)?);
+            .http_client(crate::http::client(&target.http)?)
+            .retry_classifier(crate::http::DistrustedCertificateIsFinal);
         if let Some(endpoint) = &target.endpoint {
             config = config.endpoint_url(&endpoint.url);
         }
