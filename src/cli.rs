@@ -140,6 +140,10 @@ pub enum Command {
     Init {
         #[arg(value_enum)]
         shell: Shell,
+        /// Also refresh the credentials before a prompt once they are near their expiry
+        /// (bash, zsh, fish)
+        #[arg(long)]
+        auto_refresh: bool,
     },
     /// Show or clear cached credentials
     #[command(subcommand)]
@@ -153,6 +157,26 @@ pub enum Command {
 /// from this enum (see `direct_command_names`).
 #[derive(Debug, Subcommand)]
 pub enum DirectCommand {
+    /// Run a program with a profile's credentials: rsume exec PROFILE -- COMMAND [ARGS]...
+    Exec {
+        /// Profile whose credentials the program gets
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// The program and its arguments (put them after --)
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "COMMAND"
+        )]
+        command: Vec<OsString>,
+    },
+    /// Print a profile's credentials for an SDK: credential_process = rsume credential-process NAME
+    CredentialProcess {
+        /// Profile whose credentials to print
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+    },
     /// Print the completion script for a shell (rsume init loads it for you)
     Completions {
         #[arg(value_enum)]
@@ -370,7 +394,16 @@ mod tests {
             parse(&["completions", "fish"]).unwrap().prints(),
             Prints::Direct
         );
-        assert_eq!(direct_command_names(), ["completions"]);
+        assert_eq!(
+            parse(&["exec", "admin", "--", "aws", "s3", "ls"])
+                .unwrap()
+                .prints(),
+            Prints::Direct
+        );
+        assert_eq!(
+            direct_command_names(),
+            ["exec", "credential-process", "completions"]
+        );
     }
 
     #[test]

@@ -26,6 +26,12 @@ const SAVED_DEFAULT_REGION: &str = "RSUME_SAVED_DEFAULT_REGION";
 /// the expiry as RFC 3339, the format starship parses.
 const PROMPT_PROFILE: &str = "AWSUME_PROFILE";
 const PROMPT_EXPIRATION: &str = "AWSUME_EXPIRATION";
+/// When the shell hook of `rsume init --auto-refresh` assumes the profile again, in epoch
+/// seconds, so a shell with a clock of its own compares without starting a process.
+const REFRESH_AT: &str = "RSUME_REFRESH_AT";
+/// How long before the expiry the hook refreshes: the cache's role margin, capped at half
+/// the time left, so short sessions are not refreshed at every prompt.
+const REFRESH_MARGIN: u64 = 15 * 60;
 /// Would outrank or confuse the exported keys if left from an earlier session.
 const STALE: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
@@ -56,6 +62,14 @@ pub fn assume(
             None => Change::Unset(name),
         });
     }
+    changes.push(match creds.expiration {
+        Some(at) => {
+            let left = time::seconds_left(at).max(0) as u64;
+            let due = time::epoch_seconds(at) - REFRESH_MARGIN.min(left / 2) as i64;
+            set(REFRESH_AT, &due.to_string())
+        }
+        None => Change::Unset(REFRESH_AT),
+    });
     changes.extend(regions(region, env));
     changes.push(set(PROFILE_MARKER, profile));
     changes.push(set(PROMPT_PROFILE, profile));
@@ -70,6 +84,7 @@ pub fn unset(env: Env<'_>) -> Vec<Change> {
         SESSION_TOKEN,
         EXPIRATION,
         PROMPT_EXPIRATION,
+        REFRESH_AT,
         PROFILE_MARKER,
         PROMPT_PROFILE,
     ]
@@ -214,6 +229,25 @@ mod tests {
         run(&mut vars, Some("eu-west-2"));
         run(&mut vars, None);
         assert_eq!(vars["AWS_REGION"], "sa-east-1");
+    }
+
+    #[test]
+    fn the_refresh_hook_is_due_before_the_expiry() {
+        let mut vars = HashMap::new();
+        let mut creds = creds();
+        let now = time::epoch_seconds(std::time::SystemTime::now());
+        creds.expiration =
+            Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
+        apply(&mut vars, &assume("p", &creds, None, &|_| None));
+        let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
+        assert!((now + 2690..=now + 2710).contains(&due), "{due} vs {now}");
+        creds.expiration = Some(std::time::SystemTime::now() + std::time::Duration::from_secs(600));
+        apply(&mut vars, &assume("p", &creds, None, &|_| None));
+        let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
+        assert!(
+            (now + 290..=now + 310).contains(&due),
+            "half of 10 min left: {due} vs {now}"
+        );
     }
 
     #[test]

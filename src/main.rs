@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 use rsume::cli::{self, Cli};
-use rsume::cmd::{self, Output, UsageError};
+use rsume::cmd::{self, Finished, Output, UsageError};
 use rsume::mfa::MfaError;
 use rsume::shell::Target::Known;
 
@@ -24,7 +24,8 @@ fn main() -> ExitCode {
         rsume::log::quiet();
     }
     match cmd::run(&cli, &args, &env) {
-        Ok(text) => write_stdout(&text),
+        Ok(Finished::Stdout(text)) => write_stdout(&text),
+        Ok(Finished::Exited(code)) => ExitCode::from(code),
         Err(error) => {
             report(&error);
             exit_code(&error)

@@ -1,92 +1,34 @@
-//! `rsume <profile>`: parse the files, resolve the profile's chain, get its credentials
-//! (`vault::get`, as every command that needs them), and hand back the exports. Messages go
-//! to stderr; the exports are the only output.
+//! `rsume <profile>`: get the profile's credentials (as every command that needs them does)
+//! and hand back the exports. Messages go to stderr; the exports are the only output.
 
-use std::time::Duration;
-
-use super::profiles::{self, NameFrom};
-use super::{Destination, Env, Output, UsageError};
+use super::{Destination, Env, Output, UsageError, request};
 use crate::cli::Cli;
-use crate::config::{self, ProfileFiles};
-use crate::resolve::{self, Overrides, ResolveError};
-use crate::vault::{self, CachePolicy};
-use crate::{exports, log, mfa};
+use crate::exports;
 
 pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Result<Output> {
-    let args = &cli.request;
     let given = cli.profile_flag.as_deref().or(cli.profile.as_deref());
     if !cli.after_profile.is_empty() {
         return Err(after_profile(given.unwrap_or_default(), cli, destination).into());
     }
-    // A malformed --mfa-token fails before any file is read or STS is called.
-    let mut code_source = match &args.mfa_token {
-        Some(code) => mfa::from_flag(code.expose())
-            .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
-        None => mfa::from_terminal(),
-    };
-    let (files, set) = profiles::load(env)?;
-    let (name, from) = profiles::choose(given, env);
-    let overrides = Overrides {
-        region: args.region.clone(),
-        session_duration: args.session_duration,
-        role_duration: args.role_duration,
-        sts_timeout: args.sts_timeout,
-    };
-    let chain = resolve::chain(&set, &name, &overrides, env).map_err(|error| match error {
-        ResolveError::UnknownProfile { .. } => {
-            anyhow::anyhow!("{error} ({from}; {})", files_read(&files))
-        }
-        ResolveError::InvalidFlag { .. } => UsageError(error.to_string()).into(),
-        other if from != NameFrom::CommandLine => {
-            anyhow::Error::new(other).context(format!("profile '{name}' ({from})"))
-        }
-        other => other.into(),
-    })?;
     // Checked before any prompt or STS call: output nobody applies is not worth a code.
-    destination.check()?;
-
-    let policy = CachePolicy {
-        off: args.no_cache,
-        refresh_roles: args.refresh,
-        refresh_mfa: args.refresh_mfa,
-        margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
-    };
-    let fetched = vault::get(&chain, &mut code_source, &policy, env)?;
-    log::info(format_args!("{name}: {}", chain.summary(&fetched)));
+    let got = request::get(given, &cli.request, env, || Ok(destination.check()?))?;
     Ok(Output::Shell(exports::assume(
-        &chain.profile,
-        &fetched.credentials,
-        chain.region.as_deref(),
+        &got.chain.profile,
+        &got.fetched.credentials,
+        got.chain.region.as_deref(),
         env,
     )))
 }
 
-/// `rsume admin aws s3 ls`: rsume runs no program, so say how to run one with the
-/// credentials instead of guessing what was meant.
+/// `rsume admin aws s3 ls`: rsume sets variables in this shell, so say how to run a program
+/// with the credentials instead of guessing what was meant.
 fn after_profile(profile: &str, cli: &Cli, destination: &Destination<'_>) -> UsageError {
     let shell = destination.shell;
     let program = super::shown_words(shell, &cli.after_profile);
+    let profile = shell.word(profile);
     UsageError(format!(
-        "rsume runs no program, so `{program}` was not run; assume the profile first with  \
-         rsume {profile}  (through the wrapper from `rsume init {}`) or  {}  and then run  {program}",
-        shell.name(),
-        shell.eval_hint(&shell.word(profile)),
+        "rsume {profile} sets the credentials in this shell and runs no program; run  \
+         rsume exec {profile} -- {program}  or assume the profile first ({}) and then run  {program}",
+        shell.eval_hint(&profile),
     ))
-}
-
-/// Which files were looked at, for an unknown profile: often the answer is a missing file.
-fn files_read(files: &ProfileFiles) -> String {
-    let describe = |file: &config::SourceFile| {
-        let from = file
-            .overridden_by
-            .map(|var| format!(" from {var}"))
-            .unwrap_or_default();
-        let state = if file.exists { "" } else { " (not found)" };
-        format!("{}{from}{state}", file.path.display())
-    };
-    format!(
-        "looked in {} and {}",
-        describe(&files.config),
-        describe(&files.credentials)
-    )
 }

@@ -2,12 +2,15 @@
 //! `eval "$(rsume admin)"`, and the completions. The wrapper's text is the file under
 //! `shell/`, with its shell and the lists it needs filled in from the command definition.
 
-use super::{Output, completions};
+use super::{Output, UsageError, completions};
 use crate::cli;
 use crate::shell::Shell;
 
-pub fn run(shell: Shell) -> Output {
+pub fn run(shell: Shell, auto_refresh: bool) -> Result<Output, UsageError> {
     let mut text = wrapper(shell);
+    if auto_refresh {
+        text.push_str(&refresh_hook(shell)?);
+    }
     let completions = completions::registration(shell);
     if shell == Shell::Zsh {
         // Without compinit there is no compdef: the wrapper must still load without an error.
@@ -17,7 +20,23 @@ pub fn run(shell: Shell) -> Output {
     } else {
         text.push_str(&completions);
     }
-    Output::Text(text)
+    Ok(Output::Text(text))
+}
+
+/// The prompt hook of `--auto-refresh`: bash and zsh share the check and hook it in their
+/// own way; fish has a function of its own.
+fn refresh_hook(shell: Shell) -> Result<String, UsageError> {
+    let check = include_str!("../../shell/refresh.sh").replace("@SHELL@", shell.name());
+    Ok(match shell {
+        Shell::Bash => check + include_str!("../../shell/refresh.bash"),
+        Shell::Zsh => check + include_str!("../../shell/refresh.zsh"),
+        Shell::Fish => include_str!("../../shell/refresh.fish").to_owned(),
+        Shell::Powershell => {
+            return Err(UsageError(
+                "--auto-refresh is for bash, zsh and fish; in PowerShell, let the SDKs refresh through  credential_process = rsume credential-process PROFILE  or use rsume exec".into(),
+            ));
+        }
+    })
 }
 
 /// The wrapper function with the direct commands and the flags that take a value filled in,

@@ -4,10 +4,13 @@
 mod assume;
 mod cache;
 mod completions;
+mod credential_process;
+mod exec;
 pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
 mod profiles;
+mod request;
 mod table;
 mod unset;
 
@@ -26,6 +29,8 @@ pub enum Output {
     Shell(Vec<Change>),
     /// Text for a person (a list, a script to read).
     Text(String),
+    /// A program ran with the terminal as its own; rsume prints nothing and exits with this.
+    Exited(u8),
 }
 
 /// A command line that parsed but asks for something rsume does not do (exit status 2).
@@ -68,7 +73,14 @@ impl Destination<'_> {
     }
 }
 
-pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String> {
+/// How a run ends: text for stdout (written once, by main), or the status of a program that
+/// ran with the terminal as its own.
+pub enum Finished {
+    Stdout(String),
+    Exited(u8),
+}
+
+pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finished> {
     if let Some(flag) = cli.command.as_ref().and(cli.assume_only_flag()) {
         return Err(UsageError(format!(
             "{flag} cannot be used with a command; to assume a profile named like a command, use  rsume -p NAME  alone"
@@ -84,9 +96,25 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String>
         args,
     };
     let output = match &cli.command {
-        Some(Command::Init { shell }) => init::run(*shell),
+        Some(Command::Init {
+            shell,
+            auto_refresh,
+        }) => init::run(*shell, *auto_refresh)?,
         Some(Command::Cache(command)) => cache::run(command, env)?,
+        Some(Command::Direct(_)) if wrapped => {
+            return Err(UsageError(
+                "this command runs on the terminal and the wrapper evaluated its output; reload the wrapper with  rsume init"
+                    .into(),
+            )
+            .into());
+        }
         Some(Command::Direct(DirectCommand::Completions { shell })) => completions::run(*shell),
+        Some(Command::Direct(DirectCommand::Exec { profile, command })) => {
+            exec::run(profile, command, &cli.request, env)?
+        }
+        Some(Command::Direct(DirectCommand::CredentialProcess { profile })) => {
+            credential_process::run(profile, &cli.request, env)?
+        }
         None if cli.list_profiles => list::run(env, cli.json)?,
         None if cli.unset => {
             destination.check()?;
@@ -94,8 +122,11 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<String>
         }
         None => assume::run(cli, &destination, env)?,
     };
-    debug_assert!(cli.prints() != Prints::Direct || matches!(output, Output::Text(_)));
-    Ok(render(output, target, wrapped)?)
+    if let Output::Exited(code) = output {
+        debug_assert!(cli.prints() == Prints::Direct);
+        return Ok(Finished::Exited(code));
+    }
+    Ok(Finished::Stdout(render(output, target, wrapped)?))
 }
 
 /// Turns an output into stdout text. Under a wrapper every output must be shell code, so
@@ -109,6 +140,7 @@ pub fn render(
         Output::Shell(changes) => target.render(&changes),
         Output::Text(text) if wrapped => target.render(&[Change::Print(text)]),
         Output::Text(text) => Ok(text),
+        Output::Exited(_) => Ok(String::new()),
     }
 }
 

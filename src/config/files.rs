@@ -82,33 +82,40 @@ impl SourceFile {
         let overridden_by = overridden.as_ref().map(|_| kind.env_var());
         let written = overridden.unwrap_or_else(|| kind.default_path().to_owned());
         let path = expand_home(&written, home);
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Ok(SourceFile {
-                    path,
-                    exists: true,
-                    overridden_by,
-                    text: Arc::from(text),
-                }),
-                Err(err) => {
-                    // Point at the line with the first bad byte; the bytes themselves are dropped
-                    // here and never reach the error.
-                    let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-                    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-                    Err(ConfigError::NotUtf8 { path, line })
-                }
-            },
-            // Like the SDKs, a missing file is simply empty (an empty path also ends up here).
-            Err(err) if err.kind() == ErrorKind::NotFound => Ok(SourceFile {
-                path,
-                exists: false,
-                overridden_by,
-                text: Arc::from(""),
-            }),
-            // The SDKs log a warning and carry on with an empty file here; we fail instead, so
-            // that an unreadable credentials file is not reported as "profile not found".
-            Err(source) => Err(ConfigError::Read { path, source }),
-        }
+        let text = read_text(&path)?;
+        Ok(SourceFile {
+            path,
+            exists: text.is_some(),
+            overridden_by,
+            text: Arc::from(text.unwrap_or_default()),
+        })
+    }
+}
+
+/// The text of the file at `path`, or `None` when there is none. Symbolic links are followed.
+pub(super) fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) => {
+                // Point at the line with the first bad byte; the bytes themselves are dropped
+                // here and never reach the error.
+                let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+                Err(ConfigError::NotUtf8 {
+                    path: path.to_owned(),
+                    line,
+                })
+            }
+        },
+        // Like the SDKs, a missing file is simply empty (an empty path also ends up here).
+        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        // The SDKs log a warning and carry on with an empty file here; we fail instead, so
+        // that an unreadable credentials file is not reported as "profile not found".
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 

@@ -3,24 +3,30 @@
 //!
 //! rsume must resolve a profile to the same values the AWS CLI and SDKs would, or a user's
 //! working setup would behave differently here. So the rules are those of aws-config (the AWS SDK
-//! for Rust), which implements the cross-SDK profile file rules: see `parse.rs` for lines,
-//! `normalize.rs` for sections and merging, `files.rs` for locating the files.
+//! for Rust), which implements the cross-SDK profile file rules: see `lines.rs` for lines (one
+//! tokenizer shared with editing), `parse.rs` for properties, `normalize.rs` for sections and
+//! merging, `files.rs` for locating the files. `edit.rs` and `write.rs` change a file without
+//! losing a byte of it.
 //!
 //! These files hold secret keys, so no error, warning or `Debug` output ever shows a value or
 //! the text of a line: errors name the file and line number and say what is wrong instead.
 
+pub mod edit;
 mod files;
+mod lines;
 mod normalize;
 mod parse;
+mod write;
 
 pub use files::{FileKind, ProfileFiles, SourceFile};
+pub use write::write_atomically;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Why the profile files could not be used. No variant carries file contents.
@@ -233,8 +239,8 @@ impl Profile {
         lines
             .rsplit('\n')
             .filter_map(|line| line.split_once('='))
-            .find(|(name, _)| parse::trim(name) == sub)
-            .map(|(_, value)| parse::trim(value))
+            .find(|(name, _)| lines::trim(name) == sub)
+            .map(|(_, value)| lines::trim(value))
     }
 
     /// File and line where the winning value of `key` was defined.
@@ -292,17 +298,27 @@ pub fn parse(files: &ProfileFiles) -> Result<ProfileSet, ConfigError> {
         (&files.config, FileKind::Config),
         (&files.credentials, FileKind::Credentials),
     ] {
-        let origin = Arc::new(Origin {
-            path: file.path.clone(),
-            text: Arc::clone(file.shared_text()),
-        });
-        normalize::merge_in(&mut set, &origin, kind).map_err(|err| ConfigError::Syntax {
-            path: file.path.clone(),
-            line: err.line,
-            what: err.problem.message(kind == FileKind::Config),
-        })?;
+        merge_file(&mut set, kind, &file.path, Arc::clone(file.shared_text()))?;
     }
     Ok(set)
+}
+
+/// Reads one file's text into `set`, with errors naming `path`.
+fn merge_file(
+    set: &mut ProfileSet,
+    kind: FileKind,
+    path: &Path,
+    text: Arc<str>,
+) -> Result<(), ConfigError> {
+    let origin = Arc::new(Origin {
+        path: path.to_owned(),
+        text,
+    });
+    normalize::merge_in(set, &origin, kind).map_err(|err| ConfigError::Syntax {
+        path: path.to_owned(),
+        line: err.line,
+        what: err.problem.message(kind == FileKind::Config),
+    })
 }
 
 /// Reads and parses both files. The files come back too, so that callers can tell a missing

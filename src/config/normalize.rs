@@ -5,7 +5,8 @@
 //! definitions win key by key. Anything ignored leaves a warning instead of an error, because the
 //! SDKs carry on in those cases and rsume must see the same profiles they do.
 
-use super::parse::{self, Event, RawProperty, SyntaxError, WHITESPACE, trim};
+use super::lines::{WHITESPACE, range_in, trim};
+use super::parse::{self, Event, RawProperty, SyntaxError};
 use super::{FileKind, Origin, Profile, ProfileSet, Properties, Property, Value};
 use crate::log::printable;
 use std::borrow::Cow;
@@ -184,14 +185,6 @@ fn insert(
     );
 }
 
-/// Where `part` lies in `text`, if it is a slice of it (values borrowed by the parser are).
-fn range_in(text: &str, part: &str) -> Option<std::ops::Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    let range = start..start.checked_add(part.len())?;
-    // In bounds and on character boundaries means it is `part` itself: same memory.
-    text.get(range.clone()).map(|_| range)
-}
-
 /// Keys common enough to be worth a static string (allocation-free) in every profile.
 const KNOWN_KEYS: &[&str] = &[
     "region",
@@ -233,6 +226,19 @@ fn entry<'m>(map: &'m mut HashMap<String, Profile>, name: &str) -> &'m mut Profi
         name: name.to_owned(),
         properties: Properties::new(),
     })
+}
+
+/// The profile a header defines in a file of this kind, if it defines one: its name, and
+/// whether the header is `[profile default]`, which hides every `[default]` of the same file.
+pub(super) fn profile_header(header: &str, kind: FileKind) -> Option<(&str, bool)> {
+    match classify(header, kind) {
+        Ok(Target {
+            kind: Kind::Profile,
+            name,
+            default,
+        }) => Some((name, default == Some(Prefixed::Yes))),
+        _ => None,
+    }
 }
 
 /// Decides what a header means in a file of the given kind, or why it is ignored.
