@@ -43,7 +43,11 @@ fn a_private_ca_is_trusted_only_through_aws_ca_bundle() {
     let (ca, front, sandbox) = setup("");
     let refused = assume(&sandbox);
     let error = refused.failed();
-    assert_eq!(front.connections(), 1, "a distrusted certificate is tried once");
+    assert_eq!(
+        front.connections(),
+        1,
+        "a distrusted certificate is tried once"
+    );
     assert!(error.contains("certificate"), "{error}");
     assert!(error.contains("AWS_CA_BUNDLE"), "{error}");
     let lines: Vec<&str> = error
