@@ -100,6 +100,7 @@ fn exact_output() {
          Remove-Item -LiteralPath 'Env:AWS_SESSION_TOKEN' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWS_CREDENTIAL_EXPIRATION' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWSUME_EXPIRATION' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:RSUME_REFRESH_AT' -ErrorAction SilentlyContinue\n\
          $env:AWS_REGION = 'eu-west-1'\n\
          $env:RSUME_SAVED_REGION = 'us-east-1'\n\
          $env:AWS_DEFAULT_REGION = 'eu-west-1'\n\
@@ -114,7 +115,7 @@ fn exact_output() {
         .ok()
         .to_owned();
     parse(&unset);
-    assert_eq!(unset.lines().count(), 15);
+    assert_eq!(unset.lines().count(), 16);
 }
 
 #[test]
@@ -122,7 +123,10 @@ fn wrapper_and_help_parse() {
     let sandbox = Sandbox::new("", "");
     let wrapper = sandbox.run(&["init", "powershell"]).ok().to_owned();
     assert!(wrapper.contains("function global:rsume"), "{wrapper}");
-    assert!(wrapper.contains("$direct = @('completions')"), "{wrapper}");
+    assert!(
+        wrapper.contains("$direct = @('exec', 'credential-process', 'completions')"),
+        "{wrapper}"
+    );
     assert!(wrapper.contains("Register-ArgumentCompleter"), "{wrapper}");
     parse(&wrapper);
     let help = sandbox
