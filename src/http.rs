@@ -2,6 +2,11 @@
 //! provider calls) goes through the same proxy and trusts the same roots, as the user's
 //! network needs. The settings come from `resolve`; the client is built only off the cached
 //! path, when a call is about to be made.
+//!
+//! An SDK client takes it with `.http_client(http::client(&settings)?)` (STS in
+//! `sts::Sts::new`); an aws-config provider through
+//! `ProviderConfig::default().with_http_client(..)`. Either also adds
+//! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
 
 use std::fmt;
 use std::path::PathBuf;

@@ -180,7 +180,7 @@ fn an_unreadable_bundle_or_a_broken_proxy_url_is_one_clear_line() {
 }
 
 #[test]
-fn debug_names_the_proxy_without_its_password() {
+fn a_proxy_password_is_sent_to_the_proxy_and_never_shown() {
     let (ca, _front, sandbox) = setup("");
     let proxy = ConnectProxy::start();
     let address = proxy.url().replace("http://", "http://alice:s3cret@");
@@ -196,4 +196,14 @@ fn debug_names_the_proxy_without_its_password() {
     );
     assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
     assert!(!proxy.requests().is_empty());
+    // The user and password in the URL reach the proxy, and only the proxy.
+    assert!(
+        proxy
+            .authorizations()
+            .iter()
+            .all(|value| value == "Basic YWxpY2U6czNjcmV0"),
+        "{:?}",
+        proxy.authorizations()
+    );
+    assert!(!proxy.authorizations().is_empty());
 }

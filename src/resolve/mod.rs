@@ -235,6 +235,8 @@ pub fn plan(
     if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
+    // Only a chain that calls out needs them; a root that calls an endpoint itself (SSO,
+    // IMDS, ECS, web identity) counts as calling out too, and takes a copy from here.
     let http = if steps.is_empty() {
         HttpSettings::default()
     } else {

@@ -10,6 +10,8 @@ use std::thread;
 pub struct ConnectProxy {
     port: u16,
     requests: Arc<Mutex<Vec<String>>>,
+    /// The `Proxy-Authorization` header of each request that had one.
+    authorizations: Arc<Mutex<Vec<String>>>,
 }
 
 impl ConnectProxy {
@@ -17,16 +19,21 @@ impl ConnectProxy {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let log = requests.clone();
+        let authorizations = Arc::new(Mutex::new(Vec::new()));
+        let (log, auth_log) = (requests.clone(), authorizations.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let log = log.clone();
+                let (log, auth_log) = (log.clone(), auth_log.clone());
                 thread::spawn(move || {
-                    let _ = serve(client, &log);
+                    let _ = serve(client, &log, &auth_log);
                 });
             }
         });
-        ConnectProxy { port, requests }
+        ConnectProxy {
+            port,
+            requests,
+            authorizations,
+        }
     }
 
     /// `http://127.0.0.1:PORT`, for `HTTPS_PROXY`.
@@ -38,9 +45,18 @@ impl ConnectProxy {
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
+
+    /// The `Proxy-Authorization` values received (`Basic …`).
+    pub fn authorizations(&self) -> Vec<String> {
+        self.authorizations.lock().unwrap().clone()
+    }
 }
 
-fn serve(client: TcpStream, log: &Mutex<Vec<String>>) -> io::Result<()> {
+fn serve(
+    client: TcpStream,
+    log: &Mutex<Vec<String>>,
+    auth_log: &Mutex<Vec<String>>,
+) -> io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -48,6 +64,11 @@ fn serve(client: TcpStream, log: &Mutex<Vec<String>>) -> io::Result<()> {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("proxy-authorization")
+        {
+            auth_log.lock().unwrap().push(value.trim().to_owned());
         }
     }
     let request_line = request_line.trim_end().to_owned();
