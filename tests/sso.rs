@@ -238,3 +238,35 @@ fn a_role_with_mfa_above_sso_takes_the_code_and_is_cached() {
     assert!(!second.stderr.contains("STS region"), "{}", second.stderr);
     assert_eq!(sso.role_requests(), portal_calls);
 }
+
+#[test]
+fn the_portal_is_reached_through_the_users_proxy_and_ca_bundle() {
+    use support::proxy::ConnectProxy;
+    use support::tls::{TestCa, TlsFront};
+    let (sso, sandbox) = setup(&[VALID]);
+    let port: u16 = sso.endpoint().rsplit(':').next().unwrap().parse().unwrap();
+    let ca = TestCa::new();
+    let front = TlsFront::start(&ca, port);
+    let proxy = ConnectProxy::start();
+    let sandbox = sandbox
+        .env("AWS_ENDPOINT_URL_SSO", &front.url())
+        .env("HTTPS_PROXY", &proxy.url());
+    write_token(&sandbox, "corp", VALID, in_an_hour(), false);
+
+    // The portal's certificate is signed by a CA only the bundle names.
+    let refused = assume(&sandbox, &["dev", "--no-cache"]);
+    assert!(refused.failed().contains("dev"), "{}", refused.stderr);
+    assert_eq!(sso.role_requests(), 0);
+
+    let sandbox = sandbox.env("AWS_CA_BUNDLE", &ca.bundle().display().to_string());
+    let run = assume(&sandbox, &["dev", "--no-cache"]);
+    assert!(run.ok().contains("ASIASSOROLEXXXXXXXXX"), "{}", run.stderr);
+    assert_eq!(sso.role_requests(), 1);
+    let tunnels = proxy.requests();
+    assert!(
+        tunnels
+            .iter()
+            .any(|r| r.contains(&format!(":{}", front.port()))),
+        "the proxy saw {tunnels:?}"
+    );
+}

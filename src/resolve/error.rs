@@ -105,6 +105,8 @@ pub enum ResolveError {
         url: String,
         origin: String,
     },
+    #[error("profile '{profile}': {message}")]
+    Network { profile: String, message: String },
     #[error("{flag} must be {expected}")]
     InvalidFlag {
         flag: &'static str,

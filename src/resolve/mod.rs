@@ -8,6 +8,7 @@ mod error;
 mod inherit;
 mod kind;
 mod metadata;
+mod network;
 mod sources;
 mod sso;
 
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use crate::config::{Location, Profile, ProfileSet};
 use crate::credentials::Credentials;
+use crate::http::HttpSettings;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, Container, CredentialProcess, Environment, Instance, Provider,
@@ -314,6 +316,13 @@ pub fn plan(
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
+    // Only a chain that calls out needs them; a root that calls an endpoint itself (SSO,
+    // IMDS, ECS, web identity) counts as calling out too, and takes a copy from here.
+    let http = if !calls_sts {
+        HttpSettings::default()
+    } else {
+        network::http_settings(target, env)?
+    };
     let region = region.map(str::to_owned);
     let sts = StsTarget {
         region: region
@@ -325,6 +334,15 @@ pub fn plan(
         attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
             Duration::from_secs(s.max(1).into())
         }),
+        http,
+    };
+    // The SSO portal is reached through the same proxies and CA roots as STS.
+    let source = match source {
+        Source::Sso(role) => Source::Sso(SsoRole {
+            http: sts.http.clone(),
+            ..role
+        }),
+        other => other,
     };
     Ok(Plan {
         profile: name.into(),

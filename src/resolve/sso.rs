@@ -53,6 +53,7 @@ pub(super) fn sso_source(
         endpoint: var("AWS_ENDPOINT_URL_SSO")
             .or_else(|| var("AWS_ENDPOINT_URL"))
             .unwrap_or_default(),
+        http: Default::default(),
     })))
 }
 

@@ -31,6 +31,12 @@ pub enum StsError {
     )]
     Unreachable(String),
     #[error(
+        "the certificate STS presented is not trusted ({0}); if a proxy or private CA signs it, set AWS_CA_BUNDLE (or ca_bundle in the profile) to that CA's PEM file"
+    )]
+    Certificate(String),
+    #[error(transparent)]
+    Http(#[from] crate::http::HttpError),
+    #[error(
         "STS sent a reply rsume could not read; check that the endpoint is STS (--debug shows more)"
     )]
     BadReply,
@@ -52,6 +58,12 @@ impl StsError {
             SdkError::TimeoutError(_) => return StsError::Timeout,
             SdkError::DispatchFailure(failure) if failure.is_timeout() => return StsError::Timeout,
             SdkError::DispatchFailure(failure) => {
+                if let Some(problem) = failure
+                    .as_connector_error()
+                    .and_then(|error| crate::http::certificate_problem(error))
+                {
+                    return StsError::Certificate(problem);
+                }
                 let detail = failure
                     .as_connector_error()
                     .and_then(|e| std::error::Error::source(e))

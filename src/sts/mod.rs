@@ -20,6 +20,7 @@ use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
 
 use crate::credentials::{Credentials, Secret};
+use crate::http::HttpSettings;
 use crate::mfa::MfaCode;
 
 /// One STS attempt; with retries a dead endpoint is reported in about half a minute.
@@ -43,6 +44,8 @@ pub struct StsTarget {
     pub endpoint: Option<Endpoint>,
     /// How long one attempt may take.
     pub attempt_timeout: Duration,
+    /// Proxies and trusted roots, shared with every other endpoint the chain calls.
+    pub http: HttpSettings,
 }
 
 /// What AssumeRole is asked for.
@@ -121,6 +124,7 @@ impl Sts {
             .enable_all()
             .build()
             .map_err(StsError::Runtime)?;
+        crate::log::debug(format_args!("network: {}", target.http.describe()));
         let call_timeout = target.attempt_timeout * MAX_ATTEMPTS + BACKOFF_ALLOWANCE;
         let clock = clock::ServerClock::default();
         let mut config = aws_sdk_sts::Config::builder()
@@ -134,7 +138,9 @@ impl Sts {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            .interceptor(clock.clone());
+            .interceptor(clock.clone())
+            .http_client(crate::http::client(&target.http)?)
+            .retry_classifier(crate::http::DistrustedCertificateIsFinal);
         if let Some(endpoint) = &target.endpoint {
             config = config.endpoint_url(&endpoint.url);
         }

@@ -42,6 +42,8 @@ pub struct SsoRole {
     pub role_name: String,
     /// The portal endpoint override, if any: another portal is another entry.
     pub endpoint: String,
+    /// Proxies and CA roots, as for STS (set by resolve from the chain's settings).
+    pub http: crate::http::HttpSettings,
 }
 
 impl SsoRole {
@@ -126,14 +128,20 @@ impl Fetch for Sso {
             "GetRoleCredentials {} in {} (SSO region {})",
             role.role_name, role.account_id, role.region
         ));
+        let http = crate::http::client(&role.http).map_err(|error| VaultError::Sso {
+            profile: role.profile.clone(),
+            problem: error.to_string(),
+        })?;
         let runtime = run.runtime()?;
         let reply = runtime.block_on(async {
-            let config = ProviderConfig::without_region().with_timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                    .build(),
-            );
+            let config = ProviderConfig::without_region()
+                .with_http_client(http)
+                .with_timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                        .build(),
+                );
             // Every field `build` insists on is set here; resolve checked each one.
             let mut builder = SsoCredentialsProvider::builder()
                 .configure(&config)

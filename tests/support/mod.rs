@@ -6,6 +6,8 @@
 //!   truncated bodies), one per test, recording every request.
 //! - [`fake_sso`]: a fake IAM Identity Center portal and SSO-OIDC, recording every request.
 //! - [`powershell`]: checks PowerShell code by grammar and by PowerShell's quote rule.
+//! - [`tls`]: a test CA and a TLS endpoint it signed, in front of moto.
+//! - [`proxy`]: a CONNECT proxy that records where it tunnels.
 //! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
 
 // Each integration-test binary compiles this module but uses only a subset.
@@ -16,4 +18,6 @@ pub mod fake_sts;
 pub mod metadata;
 pub mod moto;
 pub mod powershell;
+pub mod proxy;
 pub mod sandbox;
+pub mod tls;

@@ -1,0 +1,304 @@
+//! The one HTTP client rsume's SDK clients use, so every endpoint (STS, and any other a
+//! provider calls) goes through the same proxy and trusts the same roots, as the user's
+//! network needs. The settings come from `resolve`; the client is built only off the cached
+//! path, when a call is about to be made.
+//!
+//! An SDK client takes it with `.http_client(http::client(&settings)?)` (STS in
+//! `sts::Sts::new`); an aws-config provider through
+//! `ProviderConfig::default().with_http_client(..)`. Either also adds
+//! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, Connector};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
+/// How rsume reaches the network: proxies (as curl and the AWS SDKs read them from the
+/// environment) and the roots a server's certificate must chain to.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HttpSettings {
+    /// For `https://` endpoints (`https_proxy`/`HTTPS_PROXY`).
+    pub https_proxy: Option<Setting>,
+    /// For `http://` endpoints (`http_proxy`/`HTTP_PROXY`).
+    pub http_proxy: Option<Setting>,
+    /// Hosts reached directly (`no_proxy`/`NO_PROXY`): names, `.domain`, IPs, CIDRs, `*`.
+    pub no_proxy: Option<String>,
+    /// A PEM file whose certificates replace the system's roots (`AWS_CA_BUNDLE`, `ca_bundle`).
+    pub ca_bundle: Option<Setting>,
+}
+
+/// A value and where it was set (a variable, or a profile key with its file and line).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub value: String,
+    pub origin: String,
+}
+
+/// Why the client cannot be built. Proxy URLs are shown without their user and password.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error(
+        "the proxy {} ({}) is not a URL rsume can use; set it like http://proxy.example.com:3128",
+        redacted(.0.value.as_str()),
+        .0.origin
+    )]
+    Proxy(Setting),
+    #[error("cannot read the CA bundle {} ({}): {source}", .setting.value, .setting.origin)]
+    CaBundleUnreadable {
+        setting: Setting,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "the CA bundle {} ({}) holds no usable PEM certificate; point it at a file of -----BEGIN CERTIFICATE----- blocks",
+        .0.value,
+        .0.origin
+    )]
+    CaBundleInvalid(Setting),
+}
+
+/// The HTTP client for an SDK client. Fails on a CA bundle that cannot be read or parsed, or
+/// a proxy URL that cannot be used.
+pub fn client(settings: &HttpSettings) -> Result<SharedHttpClient, HttpError> {
+    let proxy = proxy_config(settings)?;
+    let trust = match &settings.ca_bundle {
+        Some(bundle) => TrustStore::empty().with_pem_certificate(read_bundle(bundle)?),
+        None => TrustStore::default(),
+    };
+    let tls = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .expect("a TLS context from a trust store always builds");
+    Ok(
+        Builder::new().build_with_connector_fn(move |connector_settings, components| {
+            let mut builder = Connector::builder();
+            builder.set_connector_settings(connector_settings.cloned());
+            if let Some(components) = components {
+                builder.set_sleep_impl(components.sleep_impl());
+            }
+            builder
+                .proxy_config(proxy.clone())
+                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                .tls_context(tls.clone())
+                .build()
+        }),
+    )
+}
+
+/// The TLS layer's complaint about a server's certificate, if that is why a connection
+/// failed: the usual failure behind a TLS-inspecting proxy or at a private endpoint.
+pub fn certificate_problem(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(tls @ rustls::Error::InvalidCertificate(_)) = error.downcast_ref() {
+            return Some(tls.to_string());
+        }
+        // An io::Error's `source` skips the error it wraps, which is where rustls puts its own.
+        source = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    None
+}
+
+/// Stops the SDK from retrying a connection whose certificate is not trusted: another
+/// attempt meets the same certificate, and the user waits for the back-off for nothing.
+#[derive(Debug)]
+pub struct DistrustedCertificateIsFinal;
+
+impl ClassifyRetry for DistrustedCertificateIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let distrusted = ctx
+            .output_or_error()
+            .and_then(Result::err)
+            .and_then(|error| error.as_connector_error())
+            .and_then(|error| certificate_problem(error))
+            .is_some();
+        if distrusted {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "distrusted certificate is final"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// The proxies as the SDK's connector takes them: one URL per scheme. When both are set and
+/// differ, `http://` endpoints (only loopback overrides and metadata services) go direct.
+pub fn proxy_config(settings: &HttpSettings) -> Result<ProxyConfig, HttpError> {
+    let (config, setting) = match (&settings.https_proxy, &settings.http_proxy) {
+        (Some(https), Some(http)) if https.value == http.value => {
+            (ProxyConfig::all(&https.value), https)
+        }
+        (Some(https), _) => (ProxyConfig::https(&https.value), https),
+        (None, Some(http)) => (ProxyConfig::http(&http.value), http),
+        (None, None) => return Ok(ProxyConfig::disabled()),
+    };
+    let config = config.map_err(|_| HttpError::Proxy(setting.clone()))?;
+    Ok(match &settings.no_proxy {
+        Some(hosts) => config.no_proxy(hosts),
+        None => config,
+    })
+}
+
+/// The bundle's bytes, checked here because the TLS layer panics on a certificate it cannot
+/// parse.
+fn read_bundle(bundle: &Setting) -> Result<Vec<u8>, HttpError> {
+    let pem = std::fs::read(PathBuf::from(&bundle.value)).map_err(|source| {
+        HttpError::CaBundleUnreadable {
+            setting: bundle.clone(),
+            source,
+        }
+    })?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| HttpError::CaBundleInvalid(bundle.clone()))?;
+    let (valid, invalid) = rustls::RootCertStore::empty().add_parsable_certificates(certificates);
+    if valid == 0 || invalid > 0 {
+        return Err(HttpError::CaBundleInvalid(bundle.clone()));
+    }
+    Ok(pem)
+}
+
+/// A URL for messages: any `user:password@` replaced by `***@`.
+pub fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) if scheme.is_empty() => format!("***{}", &rest[at..]),
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+impl HttpSettings {
+    /// One line for `--debug`, without proxy passwords.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (name, setting) in [
+            ("HTTPS proxy", &self.https_proxy),
+            ("HTTP proxy", &self.http_proxy),
+        ] {
+            if let Some(setting) = setting {
+                parts.push(format!(
+                    "{name} {} ({})",
+                    redacted(&setting.value),
+                    setting.origin
+                ));
+            }
+        }
+        if let Some(hosts) = &self.no_proxy {
+            parts.push(format!("no proxy for {hosts}"));
+        }
+        if let Some(bundle) = &self.ca_bundle {
+            parts.push(format!("CA bundle {} ({})", bundle.value, bundle.origin));
+        }
+        if parts.is_empty() {
+            "direct, system roots".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+impl fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", redacted(&self.value), self.origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(value: &str) -> Setting {
+        Setting {
+            value: value.into(),
+            origin: "from HTTPS_PROXY".into(),
+        }
+    }
+
+    #[test]
+    fn proxy_passwords_never_show() {
+        assert_eq!(
+            redacted("http://user:pw@proxy:3128/x"),
+            "http://***@proxy:3128/x"
+        );
+        assert_eq!(redacted("user:pw@proxy:3128"), "***@proxy:3128");
+        assert_eq!(redacted("http://proxy:3128"), "http://proxy:3128");
+        assert_eq!(redacted("http://proxy/a@b"), "http://proxy/a@b");
+        let settings = HttpSettings {
+            https_proxy: Some(setting("http://alice:s3cret@proxy:3128")),
+            ..HttpSettings::default()
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+        assert!(!settings.describe().contains("alice"));
+        let error = HttpError::Proxy(setting("http://alice:s3cret@proxy:3128 x"));
+        assert!(!error.to_string().contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn a_proxy_that_is_not_a_url_is_an_error_naming_its_variable() {
+        let settings = HttpSettings {
+            https_proxy: Some(setting("http://pro xy:3128")),
+            ..HttpSettings::default()
+        };
+        let error = proxy_config(&settings).unwrap_err().to_string();
+        assert!(error.contains("from HTTPS_PROXY"), "{error}");
+        assert!(
+            proxy_config(&HttpSettings::default())
+                .unwrap()
+                .is_disabled()
+        );
+    }
+
+    #[test]
+    fn a_bundle_without_certificates_is_refused_before_the_tls_layer_sees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bundle.pem");
+        for content in [
+            "",
+            "not pem",
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        ] {
+            std::fs::write(&path, content).unwrap();
+            let bundle = Setting {
+                value: path.display().to_string(),
+                origin: "from AWS_CA_BUNDLE".into(),
+            };
+            let error = read_bundle(&bundle).unwrap_err().to_string();
+            assert!(error.contains("no usable PEM certificate"), "{error}");
+        }
+        let missing = Setting {
+            value: dir.path().join("missing.pem").display().to_string(),
+            origin: "from AWS_CA_BUNDLE".into(),
+        };
+        let error = read_bundle(&missing).unwrap_err().to_string();
+        assert!(error.contains("cannot read the CA bundle"), "{error}");
+    }
+}
