@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the tests need and the machine may lack: zsh, fish and oathtool (Debian packages) and
+# Installs what the tests need and the machine may lack: zsh and fish, oathtool (TOTP codes
+# for tests/mfa.rs) and zbarimg (package zbar-tools, reads QR codes back) from Debian, and
 # moto's server in a Python venv at .venv. Safe to run again: it skips what is there.
 # Usage: scripts/setup.sh [--moto-only]
 set -euo pipefail
@@ -7,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 if [ "${1:-}" != "--moto-only" ]; then
     missing=()
-    for program in bash zsh fish oathtool; do
-        command -v "$program" >/dev/null 2>&1 || missing+=("$program")
+    # program:package
+    for pair in bash:bash zsh:zsh fish:fish oathtool:oathtool zbarimg:zbar-tools; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         echo "setup: installing ${missing[*]} with apt-get" >&2

@@ -202,6 +202,42 @@ pub enum DirectCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Register, list or remove the virtual MFA device of an IAM user's profile
+    #[command(subcommand)]
+    Mfa(MfaCommand),
+}
+
+/// `rsume mfa …`: each takes the profile that holds the IAM user's long-term keys.
+#[derive(Debug, Subcommand)]
+pub enum MfaCommand {
+    /// Create a virtual MFA device, show its QR code, enable it with two codes and set the
+    /// profile's mfa_serial
+    Setup {
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// Name of the new device [default: the IAM user's name]
+        #[arg(long, value_name = "NAME")]
+        device_name: Option<String>,
+        /// Also write the QR code to this new PNG file (created private: it holds the seed)
+        #[arg(long, value_name = "FILE")]
+        qr_png: Option<std::path::PathBuf>,
+    },
+    /// List the IAM user's MFA devices and mark the one the profile uses
+    List {
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+    },
+    /// Deactivate and delete the profile's MFA device, and drop its mfa_serial
+    Remove {
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// The device to remove [default: the profile's mfa_serial, else the user's only one]
+        #[arg(long, value_name = "ARN")]
+        serial: Option<String>,
+        /// Do not ask for confirmation (for scripts)
+        #[arg(short, long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -415,6 +451,10 @@ mod tests {
             Prints::Direct
         );
         assert_eq!(
+            parse(&["mfa", "list", "admin"]).unwrap().prints(),
+            Prints::Direct
+        );
+        assert_eq!(
             parse(&["exec", "admin", "--", "aws", "s3", "ls"])
                 .unwrap()
                 .prints(),
@@ -427,7 +467,8 @@ mod tests {
                 "credential-process",
                 "completions",
                 "status",
-                "doctor"
+                "doctor",
+                "mfa"
             ]
         );
     }

@@ -10,6 +10,8 @@ mod exec;
 pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
+mod mfa;
+mod mfa_setup;
 mod profiles;
 mod request;
 mod status;
@@ -112,6 +114,7 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
             .into());
         }
         Some(Command::Direct(DirectCommand::Completions { shell })) => completions::run(*shell),
+        Some(Command::Direct(DirectCommand::Mfa(command))) => mfa::run(command, env)?,
         Some(Command::Direct(DirectCommand::Exec { profile, command })) => {
             exec::run(profile, command, &cli.request, env)?
         }

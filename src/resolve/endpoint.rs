@@ -22,7 +22,7 @@ pub(super) fn check(
     profile: &str,
     allow_http: bool,
 ) -> Result<(), ResolveError> {
-    if allow_http || is_https(&endpoint.url) || loopback_http(&endpoint.url) {
+    if may_send_to(&endpoint.url, allow_http) {
         return Ok(());
     }
     Err(ResolveError::InsecureEndpoint {
@@ -32,8 +32,14 @@ pub(super) fn check(
     })
 }
 
+/// Whether a request signed with the user's keys may go to `url`: `https://`, or `http://` at
+/// a loopback address, or anywhere when the user allowed plain HTTP. Also used for IAM.
+pub fn may_send_to(url: &str, allow_http: bool) -> bool {
+    allow_http || is_https(url) || loopback_http(url)
+}
+
 /// Whether the user opted in to plain HTTP anywhere.
-pub(super) fn http_allowed(env: &dyn Fn(&str) -> Option<String>) -> bool {
+pub fn http_allowed(env: &dyn Fn(&str) -> Option<String>) -> bool {
     env(ALLOW_HTTP_VARIABLE).is_some_and(|v| {
         let v = v.trim();
         v == "1" || v.eq_ignore_ascii_case("true")

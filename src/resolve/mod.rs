@@ -12,7 +12,7 @@ mod network;
 mod sources;
 mod sso;
 
-pub use endpoint::ALLOW_HTTP_VARIABLE;
+pub use endpoint::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};

@@ -119,6 +119,7 @@ enum Kind {
     Disconnect,
     Delay(Duration, Box<Reply>),
     ClockOff(i64, Box<Reply>),
+    Forward(String),
 }
 
 impl Reply {
@@ -286,6 +287,12 @@ impl Reply {
         Reply(Kind::Disconnect)
     }
 
+    /// Records the request and passes it on to `upstream` (moto), answering with moto's
+    /// answer: a recording proxy, for what moto does not check (an MFA code, for one).
+    pub fn forward(upstream: &str) -> Reply {
+        Reply(Kind::Forward(upstream.to_owned()))
+    }
+
     /// Waits `delay` (cut short if the server is dropped), then answers with `then`.
     pub fn delay(delay: Duration, then: Reply) -> Reply {
         Reply(Kind::Delay(delay, Box::new(then)))
@@ -391,6 +398,30 @@ impl Reply {
                     body: body.clone(),
                     add_content_length: !framed,
                     close: framed,
+                }
+            }
+            Kind::Forward(upstream) => {
+                let reply = super::moto_iam::exchange(
+                    upstream,
+                    &req.method,
+                    &req.path,
+                    &req.headers,
+                    &req.body,
+                );
+                Response {
+                    status: reply.status,
+                    headers: reply
+                        .headers
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            !["connection", "content-length", "transfer-encoding"]
+                                .iter()
+                                .any(|hop| k.eq_ignore_ascii_case(hop))
+                        })
+                        .collect(),
+                    body: reply.body,
+                    add_content_length: true,
+                    close: false,
                 }
             }
             Kind::Hang | Kind::Disconnect | Kind::Delay(..) => {

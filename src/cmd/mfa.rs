@@ -1,0 +1,357 @@
+//! `rsume mfa list|remove`, and what every `rsume mfa` command shares: the IAM user's keys
+//! from a profile, and the terminal. Setup is in `mfa_setup.rs`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+
+use super::table::table;
+use super::{Env, Output};
+use crate::cli::MfaCommand;
+use crate::config::edit::{Document, EditError};
+use crate::config::{FileKind, Location, Profile};
+use crate::credentials::{Credentials, Secret};
+use crate::iam::{Device, Iam, IamError};
+use crate::log::printable;
+
+/// Why an `rsume mfa` command cannot start. Each names the profile and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum MfaSetupError {
+    #[error("no profile named '{0}'; `rsume -l` lists them")]
+    UnknownProfile(String),
+    #[error(
+        "profile '{0}' has no aws_access_key_id: rsume mfa needs the profile that holds the IAM user's long-term keys, not a role profile"
+    )]
+    NotAUser(String),
+    #[error("profile '{profile}' has only half of its keys: add {key}")]
+    MissingKey { profile: String, key: &'static str },
+    #[error("rsume mfa {0} needs a terminal to talk to (it could not open /dev/tty)")]
+    NoTerminal(&'static str),
+    #[error("the IAM user {user} has no MFA device")]
+    NoDevice { user: String },
+    #[error(
+        "the IAM user {user} has {count} MFA devices; name the one to remove with --serial (`rsume mfa list {profile}` lists them)"
+    )]
+    WhichDevice {
+        user: String,
+        count: usize,
+        profile: String,
+    },
+    #[error(
+        "{serial} is not an MFA device of the IAM user {user}; `rsume mfa list {profile}` lists them"
+    )]
+    NotTheUsers {
+        serial: String,
+        user: String,
+        profile: String,
+    },
+    #[error("nothing was removed")]
+    NotConfirmed,
+    #[error(
+        "the device is gone, but profile '{profile}' still names it: remove its mfa_serial line yourself"
+    )]
+    SerialKept {
+        profile: String,
+        #[source]
+        source: Box<EditError>,
+    },
+    #[error("there is no terminal to confirm on; pass --yes to remove without asking")]
+    NoConfirmation,
+}
+
+pub fn run(command: &MfaCommand, env: Env<'_>) -> anyhow::Result<Output> {
+    match command {
+        MfaCommand::Setup {
+            profile,
+            device_name,
+            qr_png,
+        } => super::mfa_setup::run(profile, device_name.as_deref(), qr_png.as_deref(), env),
+        MfaCommand::List { profile } => list(profile, env),
+        MfaCommand::Remove {
+            profile,
+            serial,
+            yes,
+        } => remove(profile, serial.as_deref(), *yes, env),
+    }
+}
+
+/// The IAM user behind a profile: its keys, where to call IAM, and the device it names.
+pub struct UserProfile {
+    pub keys: Credentials,
+    pub region: String,
+    pub mfa_serial: Option<String>,
+    /// Where the winning `mfa_serial` is set.
+    pub serial_location: Option<Location>,
+    /// The files the profile was read from, for editing its `mfa_serial`.
+    pub config: PathBuf,
+    pub credentials: PathBuf,
+}
+
+impl UserProfile {
+    /// Reads the profile from the AWS files. Only a profile with its own keys will do: IAM
+    /// manages a user's devices, and a role cannot have one.
+    pub fn load(name: &str, env: Env<'_>) -> anyhow::Result<Self> {
+        let (files, set) = crate::config::load(env)?;
+        let profile = set
+            .profile(name)
+            .ok_or_else(|| MfaSetupError::UnknownProfile(name.into()))?;
+        Ok(Self {
+            keys: keys(profile)?,
+            region: profile
+                .get("region")
+                .map(str::to_owned)
+                .or_else(|| env("AWS_REGION"))
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "us-east-1".into()),
+            mfa_serial: profile
+                .get("mfa_serial")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            serial_location: profile.location("mfa_serial"),
+            config: files.config.path,
+            credentials: files.credentials.path,
+        })
+    }
+
+    pub fn iam(&self, env: Env<'_>) -> Result<Iam, IamError> {
+        Iam::new(&self.keys, &self.region, env)
+    }
+
+    /// Removes the profile's `mfa_serial` lines that name `serial`, in whichever file holds
+    /// them, keeping every other byte; returns the files changed.
+    pub fn forget_serial(&self, profile: &str, serial: &str) -> Result<Vec<PathBuf>, EditError> {
+        let mut changed = Vec::new();
+        for (kind, path) in [
+            (FileKind::Config, &self.config),
+            (FileKind::Credentials, &self.credentials),
+        ] {
+            let mut document = Document::load(kind, path)?;
+            if document.get(profile, "mfa_serial").as_deref() == Some(serial)
+                && document.remove(profile, "mfa_serial")
+            {
+                document.save()?;
+                changed.push(path.clone());
+            }
+        }
+        Ok(changed)
+    }
+}
+
+fn keys(profile: &Profile) -> Result<Credentials, MfaSetupError> {
+    let name = profile.name();
+    let value = |key| profile.get(key).filter(|v| !v.is_empty());
+    let access_key_id =
+        value("aws_access_key_id").ok_or_else(|| MfaSetupError::NotAUser(name.into()))?;
+    let secret = value("aws_secret_access_key").ok_or_else(|| MfaSetupError::MissingKey {
+        profile: name.into(),
+        key: "aws_secret_access_key",
+    })?;
+    Ok(Credentials {
+        access_key_id: access_key_id.into(),
+        secret_access_key: Secret::new(secret),
+        session_token: value("aws_session_token").map(Secret::new),
+        expiration: None,
+    })
+}
+
+/// The controlling terminal, for what only the person at it may see or answer: the seed,
+/// the QR code, a confirmation. Never stdout, which may be a file or a pipe.
+pub fn terminal(command: &'static str) -> Result<File, MfaSetupError> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| MfaSetupError::NoTerminal(command))
+}
+
+fn list(profile: &str, env: Env<'_>) -> anyhow::Result<Output> {
+    let user_profile = UserProfile::load(profile, env)?;
+    let iam = user_profile.iam(env)?;
+    let user = iam.user()?;
+    let devices = iam.devices(&user.name)?;
+    let used = user_profile.mfa_serial.as_deref();
+    let mut rows = vec![[
+        "DEVICE".to_owned(),
+        "ENABLED".into(),
+        format!("USED BY {profile}"),
+    ]];
+    rows.extend(devices.iter().map(|device| {
+        [
+            device.serial.clone(),
+            device.enabled.map(crate::time::rfc3339).unwrap_or_default(),
+            if used == Some(device.serial.as_str()) {
+                "yes".into()
+            } else {
+                String::new()
+            },
+        ]
+    }));
+    let mut text = format!("MFA devices of the IAM user {}:\n", printable(&user.name));
+    if devices.is_empty() {
+        text.push_str(&format!(
+            "none; `rsume mfa setup {}` registers one\n",
+            printable(profile)
+        ));
+    } else {
+        text.push_str(&table(&rows));
+    }
+    match used {
+        Some(serial) if !devices.iter().any(|d| d.serial == serial) => text.push_str(&format!(
+            "profile '{}' names mfa_serial {}, which is not among them\n",
+            printable(profile),
+            printable(serial)
+        )),
+        None => text.push_str(&format!(
+            "profile '{}' has no mfa_serial\n",
+            printable(profile)
+        )),
+        Some(_) => {}
+    }
+    Ok(Output::Text(text))
+}
+
+fn remove(profile: &str, serial: Option<&str>, yes: bool, env: Env<'_>) -> anyhow::Result<Output> {
+    let user_profile = UserProfile::load(profile, env)?;
+    let iam = user_profile.iam(env)?;
+    let user = iam.user()?;
+    let devices = iam.devices(&user.name)?;
+    let device = pick(
+        &devices,
+        serial.or(user_profile.mfa_serial.as_deref()),
+        &user.name,
+        profile,
+    )?;
+    if !yes {
+        confirm(&format!(
+            "Deactivate and delete the MFA device {} of the IAM user {}? [y/N] ",
+            printable(&device.serial),
+            printable(&user.name)
+        ))?;
+    }
+    iam.deactivate(&user.name, &device.serial)?;
+    let mut text = format!("Deactivated {}", printable(&device.serial));
+    // Only a virtual device can be deleted; a hardware key or passkey is only unassigned.
+    if device.serial.contains(":mfa/") {
+        iam.delete_virtual_device(&device.serial)?;
+        text.push_str(" and deleted it");
+    }
+    text.push_str(".\n");
+    let changed = user_profile
+        .forget_serial(profile, &device.serial)
+        .map_err(|source| MfaSetupError::SerialKept {
+            profile: profile.into(),
+            source: Box::new(source),
+        })?;
+    for path in changed {
+        text.push_str(&format!(
+            "Removed its mfa_serial from profile '{}' in {}.\n",
+            printable(profile),
+            printable(&path.display().to_string())
+        ));
+    }
+    Ok(Output::Text(text))
+}
+
+/// The device to remove: the one asked for, else the user's only one.
+fn pick<'a>(
+    devices: &'a [Device],
+    serial: Option<&str>,
+    user: &str,
+    profile: &str,
+) -> Result<&'a Device, MfaSetupError> {
+    match (serial, devices) {
+        (Some(serial), _) => {
+            devices
+                .iter()
+                .find(|d| d.serial == serial)
+                .ok_or_else(|| MfaSetupError::NotTheUsers {
+                    serial: serial.into(),
+                    user: user.into(),
+                    profile: profile.into(),
+                })
+        }
+        (None, [only]) => Ok(only),
+        (None, []) => Err(MfaSetupError::NoDevice { user: user.into() }),
+        (None, many) => Err(MfaSetupError::WhichDevice {
+            user: user.into(),
+            count: many.len(),
+            profile: profile.into(),
+        }),
+    }
+}
+
+/// Asks a yes/no question on the terminal; only `y` or `yes` goes ahead.
+fn confirm(question: &str) -> Result<(), MfaSetupError> {
+    let mut tty = terminal("remove").map_err(|_| MfaSetupError::NoConfirmation)?;
+    tty.write_all(question.as_bytes())
+        .map_err(|_| MfaSetupError::NoConfirmation)?;
+    let mut answer = String::new();
+    BufReader::new(tty)
+        .read_line(&mut answer)
+        .map_err(|_| MfaSetupError::NoConfirmation)?;
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => Ok(()),
+        _ => Err(MfaSetupError::NotConfirmed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(serial: &str) -> Device {
+        Device {
+            serial: serial.into(),
+            enabled: None,
+        }
+    }
+
+    #[test]
+    fn picks_the_named_device_or_the_only_one() {
+        let one = [device("arn:aws:iam::1:mfa/a")];
+        let two = [
+            device("arn:aws:iam::1:mfa/a"),
+            device("arn:aws:iam::1:mfa/b"),
+        ];
+        assert_eq!(
+            pick(&one, None, "u", "p").unwrap().serial,
+            "arn:aws:iam::1:mfa/a"
+        );
+        assert_eq!(
+            pick(&two, Some("arn:aws:iam::1:mfa/b"), "u", "p")
+                .unwrap()
+                .serial,
+            "arn:aws:iam::1:mfa/b"
+        );
+        let error = pick(&two, None, "u", "p").unwrap_err().to_string();
+        assert!(
+            error.contains("--serial") && error.contains("rsume mfa list p"),
+            "{error}"
+        );
+        assert!(pick(&[], None, "u", "p").is_err());
+        let error = pick(&one, Some("arn:x"), "u", "p").unwrap_err().to_string();
+        assert!(
+            error.contains("arn:x is not an MFA device of the IAM user u"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn only_a_profile_with_keys_will_do() {
+        let files = crate::config::ProfileFiles::from_strings(
+            "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = user\n\
+             [profile half]\naws_access_key_id = AKIA\n",
+            "[user]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+        );
+        let set = crate::config::parse(&files).unwrap();
+        assert_eq!(
+            keys(set.profile("user").unwrap()).unwrap().access_key_id,
+            "AKIA"
+        );
+        let error = keys(set.profile("role").unwrap()).unwrap_err().to_string();
+        assert!(error.contains("IAM user's long-term keys"), "{error}");
+        let error = keys(set.profile("half").unwrap()).unwrap_err().to_string();
+        assert!(error.contains("add aws_secret_access_key"), "{error}");
+    }
+}

@@ -1,0 +1,277 @@
+//! The IAM calls of `rsume mfa`: who the keys belong to, and the life of a virtual MFA
+//! device. Built only by those commands, never on the way to credentials, so assuming a
+//! profile pays nothing for it.
+
+mod error;
+
+pub use error::IamError;
+
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_iam::config::retry::RetryConfig;
+use aws_sdk_iam::config::timeout::TimeoutConfig;
+use aws_sdk_iam::config::{BehaviorVersion, Region};
+use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
+
+use crate::credentials::{Credentials, Secret};
+use crate::mfa::MfaCode;
+
+/// Bounds on one IAM call, as for STS: a dead network ends in a message, not a hang.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_ATTEMPTS: u32 = 3;
+const CALL_TIMEOUT: Duration = Duration::from_secs(35);
+
+/// The variables that point IAM elsewhere, most specific first (as aws-config reads them).
+const ENDPOINT_VARIABLES: [&str; 2] = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"];
+
+/// The IAM user the keys belong to.
+#[derive(Debug)]
+pub struct User {
+    pub name: String,
+    pub arn: String,
+}
+
+impl User {
+    /// The account id, from the ARN (`arn:aws:iam::123456789012:user/alice`).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or_default()
+    }
+}
+
+/// A virtual device just created, not yet enabled. The seed is the TOTP key itself.
+#[derive(Debug)]
+pub struct NewDevice {
+    pub serial: String,
+    pub seed: Secret,
+}
+
+/// An MFA device assigned to a user.
+#[derive(Debug)]
+pub struct Device {
+    pub serial: String,
+    pub enabled: Option<SystemTime>,
+}
+
+pub struct Iam {
+    runtime: tokio::runtime::Runtime,
+    client: aws_sdk_iam::Client,
+}
+
+impl Iam {
+    /// A client signing with `keys`; the endpoint comes from `AWS_ENDPOINT_URL_IAM` or
+    /// `AWS_ENDPOINT_URL`, with the same plain-HTTP rule as STS.
+    pub fn new(
+        keys: &Credentials,
+        region: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, IamError> {
+        let endpoint = endpoint(env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(IamError::Runtime)?;
+        let mut config = aws_sdk_iam::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_owned()))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                &keys.access_key_id,
+                keys.secret_access_key.expose(),
+                keys.session_token.as_ref().map(|t| t.expose().to_owned()),
+                None,
+                "rsume",
+            ))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .operation_timeout(CALL_TIMEOUT)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        if let Some((url, variable)) = endpoint {
+            crate::log::info(format_args!("IAM endpoint {url} (from {variable})"));
+            config = config.endpoint_url(url);
+        }
+        // The client is built inside the runtime: its HTTP connector wants one at hand.
+        let client = runtime.block_on(async { aws_sdk_iam::Client::from_conf(config.build()) });
+        Ok(Self { runtime, client })
+    }
+
+    /// GetUser without a name: the user the keys belong to.
+    pub fn user(&self) -> Result<User, IamError> {
+        let output = self.send(self.client.get_user().send())?;
+        let user = output.user().ok_or(IamError::BadReply)?;
+        if user.arn().ends_with(":root") {
+            return Err(IamError::RootKeys);
+        }
+        if user.user_name().is_empty() {
+            return Err(IamError::BadReply);
+        }
+        Ok(User {
+            name: user.user_name().to_owned(),
+            arn: user.arn().to_owned(),
+        })
+    }
+
+    pub fn create_virtual_device(&self, name: &str) -> Result<NewDevice, IamError> {
+        let output = self.send(
+            self.client
+                .create_virtual_mfa_device()
+                .virtual_mfa_device_name(name)
+                .send(),
+        )?;
+        let device = output.virtual_mfa_device().ok_or(IamError::BadReply)?;
+        let seed = device
+            .base32_string_seed()
+            .and_then(|blob| std::str::from_utf8(blob.as_ref()).ok())
+            .filter(|seed| is_base32(seed))
+            .ok_or(IamError::BadReply)?;
+        Ok(NewDevice {
+            serial: device.serial_number().to_owned(),
+            seed: Secret::new(seed),
+        })
+    }
+
+    pub fn enable(&self, user: &str, serial: &str, codes: [&MfaCode; 2]) -> Result<(), IamError> {
+        self.send(
+            self.client
+                .enable_mfa_device()
+                .user_name(user)
+                .serial_number(serial)
+                .authentication_code1(codes[0].expose())
+                .authentication_code2(codes[1].expose())
+                .send(),
+        )
+        .map(drop)
+    }
+
+    /// Every MFA device of `user`, all pages.
+    pub fn devices(&self, user: &str) -> Result<Vec<Device>, IamError> {
+        let mut devices = Vec::new();
+        let mut marker = None;
+        loop {
+            let page = self.send(
+                self.client
+                    .list_mfa_devices()
+                    .user_name(user)
+                    .set_marker(marker.take())
+                    .send(),
+            )?;
+            devices.extend(page.mfa_devices().iter().map(|d| Device {
+                serial: d.serial_number().to_owned(),
+                enabled: SystemTime::try_from(*d.enable_date()).ok(),
+            }));
+            match page.marker() {
+                Some(next) if page.is_truncated() => marker = Some(next.to_owned()),
+                _ => return Ok(devices),
+            }
+        }
+    }
+
+    pub fn deactivate(&self, user: &str, serial: &str) -> Result<(), IamError> {
+        self.send(
+            self.client
+                .deactivate_mfa_device()
+                .user_name(user)
+                .serial_number(serial)
+                .send(),
+        )
+        .map(drop)
+    }
+
+    pub fn delete_virtual_device(&self, serial: &str) -> Result<(), IamError> {
+        self.send(
+            self.client
+                .delete_virtual_mfa_device()
+                .serial_number(serial)
+                .send(),
+        )
+        .map(drop)
+    }
+
+    fn send<O, E>(
+        &self,
+        request: impl Future<Output = Result<O, SdkError<E>>>,
+    ) -> Result<O, IamError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.runtime.block_on(request).map_err(IamError::from_sdk)
+    }
+}
+
+/// The endpoint override and the variable that set it, refused when plain HTTP would carry
+/// the seed and the signature off this machine.
+fn endpoint(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<(String, &'static str)>, IamError> {
+    let Some((url, variable)) = ENDPOINT_VARIABLES
+        .into_iter()
+        .find_map(|name| env(name).filter(|v| !v.is_empty()).map(|url| (url, name)))
+    else {
+        return Ok(None);
+    };
+    if crate::resolve::may_send_to(&url, crate::resolve::http_allowed(env)) {
+        Ok(Some((url, variable)))
+    } else {
+        Err(IamError::InsecureEndpoint { url, variable })
+    }
+}
+
+/// RFC 4648 base32 (with optional padding), as IAM sends the seed.
+fn is_base32(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_iam_variable_wins_and_plain_http_stays_local() {
+        let both = env_of(&[
+            ("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:5000"),
+            ("AWS_ENDPOINT_URL", "https://elsewhere.example"),
+        ]);
+        assert_eq!(
+            endpoint(&both).unwrap(),
+            Some(("http://127.0.0.1:5000".into(), "AWS_ENDPOINT_URL_IAM"))
+        );
+        assert_eq!(endpoint(&env_of(&[])).unwrap(), None);
+        let remote = env_of(&[("AWS_ENDPOINT_URL", "http://iam.example.com")]);
+        let error = endpoint(&remote).unwrap_err().to_string();
+        assert!(
+            error.contains("http://iam.example.com (from AWS_ENDPOINT_URL)"),
+            "{error}"
+        );
+        let allowed = env_of(&[
+            ("AWS_ENDPOINT_URL", "http://iam.example.com"),
+            ("RSUME_ALLOW_HTTP_ENDPOINT", "1"),
+        ]);
+        assert!(endpoint(&allowed).unwrap().is_some());
+    }
+
+    #[test]
+    fn seeds_are_base32() {
+        assert!(is_base32("JBSWY3DPEHPK3PXP"));
+        assert!(is_base32("JBSWY3DP========"));
+        assert!(!is_base32(""));
+        assert!(!is_base32("jbswy3dp"));
+        assert!(!is_base32("JBSW Y3DP"));
+        assert!(!is_base32("ABC1"));
+    }
+}
