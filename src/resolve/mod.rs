@@ -3,12 +3,14 @@
 //! environment, runs nothing. This is the one place that reads a plan; `vault` runs the
 //! chain it becomes.
 
+mod adhoc;
 mod endpoint;
 mod error;
 mod inherit;
 mod kind;
 mod sources;
 
+pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
 pub use endpoint::ALLOW_HTTP_VARIABLE;
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
@@ -85,13 +87,19 @@ pub fn chain(
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Chain, ResolveError> {
+    Ok(build(plan(set, name, overrides, env)?))
+}
+
+/// The chain a plan becomes: the source, then each step wrapping the one before in the
+/// cache decorator.
+fn build(plan: Plan) -> Chain {
     let Plan {
         profile,
         source,
         steps,
         region,
         sts,
-    } = plan(set, name, overrides, env)?;
+    } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
     let mut provider: Box<dyn Provider> = match source {
         Source::Static(keys) => Box::new(keys),
@@ -112,12 +120,12 @@ pub fn chain(
             })),
         };
     }
-    Ok(Chain {
+    Chain {
         profile,
         provider,
         region,
         sts,
-    })
+    }
 }
 
 /// Walks `source_profile` links from `name` down to the credentials that start the chain,
@@ -229,22 +237,12 @@ pub fn plan(
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
-    let endpoint = endpoint::sts_endpoint(set, target, env);
+    let endpoint = endpoint::sts_endpoint(set, Some(target), env);
     if let Some(endpoint) = endpoint.as_ref().filter(|_| !steps.is_empty()) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
     let region = region.map(str::to_owned);
-    let sts = StsTarget {
-        region: region
-            .clone()
-            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
-            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
-            .unwrap_or_else(|| "us-east-1".into()),
-        endpoint,
-        attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
-            Duration::from_secs(s.max(1).into())
-        }),
-    };
+    let sts = sts_target(region.as_deref(), endpoint, overrides, env);
     Ok(Plan {
         profile: name.into(),
         source,
@@ -252,6 +250,26 @@ pub fn plan(
         region,
         sts,
     })
+}
+
+/// Where to call STS: the chain's region, else the environment's, else us-east-1.
+fn sts_target(
+    region: Option<&str>,
+    endpoint: Option<crate::sts::Endpoint>,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StsTarget {
+    StsTarget {
+        region: region
+            .map(str::to_owned)
+            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
+            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
+            .unwrap_or_else(|| "us-east-1".into()),
+        endpoint,
+        attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
+            Duration::from_secs(s.max(1).into())
+        }),
+    }
 }
 
 fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
@@ -276,6 +294,7 @@ fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
             .map(str::to_owned)
             .unwrap_or_else(|| default_session_name(profile.name())),
         duration,
+        scope: Default::default(),
     })
 }
 

@@ -16,6 +16,7 @@ use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
+use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
@@ -51,6 +52,24 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// Session tags, policies: what narrows or labels this one session.
+    pub scope: &'a SessionScope,
+}
+
+/// What an ad-hoc role session is narrowed or labelled with (`--tags`, `--session-policy`,
+/// `--session-policy-arns`); empty for roles from profiles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionScope {
+    pub tags: Vec<(String, String)>,
+    /// An inline JSON policy.
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
+}
+
+impl SessionScope {
+    pub fn is_empty(&self) -> bool {
+        *self == SessionScope::default()
+    }
 }
 
 /// The calls providers make, each signed with `source`. Implemented by [`Sts`], and by an
@@ -183,10 +202,36 @@ impl StsCalls for Sts {
             .role_session_name(role.session_name)
             .set_external_id(role.external_id.map(str::to_owned))
             .set_duration_seconds(role.duration.map(|d| d as i32))
+            .set_tags(tags(&role.scope.tags)?)
+            .set_policy(role.scope.policy.clone())
+            .set_policy_arns(policy_arns(&role.scope.policy_arns)?)
             .customize()
             .config_override(signed_by(source));
         convert(self.send(request.send())?.credentials())
     }
+}
+
+/// `None` for no tags, so the request carries no empty list.
+fn tags(tags: &[(String, String)]) -> Result<Option<Vec<Tag>>, StsError> {
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    tags.iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(|error| StsError::Invalid(error.to_string()))
+}
+
+fn policy_arns(arns: &[String]) -> Result<Option<Vec<PolicyDescriptorType>>, StsError> {
+    if arns.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        arns.iter()
+            .map(|arn| PolicyDescriptorType::builder().arn(arn).build())
+            .collect(),
+    ))
 }
 
 fn signed_by(source: &Credentials) -> aws_sdk_sts::config::Builder {

@@ -5,7 +5,7 @@ use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
 use crate::mfa::MfaCode;
-use crate::sts::RoleRequest;
+use crate::sts::{RoleRequest, SessionScope};
 
 /// AssumeRole's limits (seconds).
 pub const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
@@ -22,6 +22,8 @@ pub struct Role {
     pub session_name: String,
     /// `None` lets STS pick its default (one hour).
     pub duration: Option<u32>,
+    /// Tags and session policies (ad-hoc roles only).
+    pub scope: SessionScope,
 }
 
 pub struct AssumeRole {
@@ -36,15 +38,31 @@ impl Fetch for AssumeRole {
     fn key(&self) -> Key {
         let role = &self.role;
         let source = self.source.identity();
-        Key::derive(&[
+        let duration = role.duration.map(|d| d.to_string()).unwrap_or_default();
+        let mut fields = vec![
             "role",
             source.as_str(),
             &role.role_arn,
             role.external_id.as_deref().unwrap_or(""),
             &role.session_name,
-            &role.duration.map(|d| d.to_string()).unwrap_or_default(),
+            &duration,
             &self.endpoint,
-        ])
+        ];
+        // Only when there is a scope, so the keys of profile roles stay as they were.
+        let scope = &role.scope;
+        if !scope.is_empty() {
+            fields.push("scope");
+            for (key, value) in &scope.tags {
+                fields.extend(["tag", key, value]);
+            }
+            if let Some(policy) = &scope.policy {
+                fields.extend(["policy", policy]);
+            }
+            for arn in &scope.policy_arns {
+                fields.extend(["policy-arn", arn]);
+            }
+        }
+        Key::derive(&fields)
     }
 
     fn source(&self) -> Option<&dyn Provider> {
@@ -89,6 +107,7 @@ impl Fetch for AssumeRole {
             session_name: &role.session_name,
             external_id: role.external_id.as_deref(),
             duration: role.duration,
+            scope: &role.scope,
         };
         sts.assume_role(source, &request)
             .map_err(|source| VaultError::AssumeRole {

@@ -108,6 +108,7 @@ fn role(name: &str, duration: Option<u32>, source: impl Provider + 'static) -> C
             external_id: None,
             session_name: default_session_name(name),
             duration,
+            scope: Default::default(),
         },
         endpoint: String::new(),
         source: Box::new(source),
