@@ -3,12 +3,14 @@
 
 mod assume;
 mod cache;
+mod clean;
 mod completions;
 mod credential_process;
 mod exec;
 pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
+mod output;
 mod profiles;
 mod request;
 mod table;
@@ -98,6 +100,7 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
     let output = match &cli.command {
         Some(Command::Init { shell }) => init::run(*shell),
         Some(Command::Cache(command)) => cache::run(command, env)?,
+        Some(Command::Clean { all }) => clean::run(*all, env)?,
         Some(Command::Direct(_)) if wrapped => {
             return Err(UsageError(
                 "this command runs on the terminal and the wrapper evaluated its output; reload the wrapper with  rsume init"
