@@ -168,10 +168,7 @@ fn a_command_after_the_profile_gets_told_how() {
     for shell in SHELLS {
         let result = sandbox.shell(shell, &with_wrapper(shell, "rsume alice aws s3 ls"), &[]);
         assert_eq!(result.run.status.code(), Some(2), "{shell}");
-        assert!(
-            result.run.stderr.contains("runs no program"),
-            "{shell}"
-        );
+        assert!(result.run.stderr.contains("runs no program"), "{shell}");
         assert!(!result.vars.contains_key("RSUME_PROFILE"));
     }
 }
