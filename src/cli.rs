@@ -479,6 +479,23 @@ mod tests {
     }
 
     #[test]
+    fn output_and_role_flags_belong_to_assuming() {
+        assert!(parse(&["admin", "-o", "mfa", "--auto-refresh"]).is_err());
+        assert!(parse(&["admin", "--role-arn", "123456789012:ops"]).is_err());
+        assert!(parse(&["--role-arn", "123456789012:ops", "--auto-refresh"]).is_err());
+        assert!(parse(&["--tags", "a=b"]).is_err(), "needs --role-arn");
+        let cli = parse(&["-o", "mfa", "cache", "list"]).unwrap();
+        assert_eq!(cli.assume_only_flag(), Some("-o/--output-profile"));
+        let cli = parse(&["--role-arn", "123456789012:ops", "--tags", "a=b,c=d"]).unwrap();
+        assert_eq!(
+            cli.role.role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/ops")
+        );
+        assert_eq!(cli.role.tags.unwrap().0.len(), 2);
+        assert_eq!(parse(&["clean"]).unwrap().prints(), Prints::Text);
+    }
+
+    #[test]
     fn lists_the_flags_that_take_a_value() {
         let flags = flags_with_values();
         for flag in ["--region", "-p", "--profile", "--shell", "--mfa-token"] {

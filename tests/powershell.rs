@@ -122,7 +122,10 @@ fn wrapper_and_help_parse() {
     let sandbox = Sandbox::new("", "");
     let wrapper = sandbox.run(&["init", "powershell"]).ok().to_owned();
     assert!(wrapper.contains("function global:rsume"), "{wrapper}");
-    assert!(wrapper.contains("$direct = @('exec', 'credential-process', 'completions')"), "{wrapper}");
+    assert!(
+        wrapper.contains("$direct = @('exec', 'credential-process', 'completions')"),
+        "{wrapper}"
+    );
     assert!(wrapper.contains("Register-ArgumentCompleter"), "{wrapper}");
     parse(&wrapper);
     let help = sandbox

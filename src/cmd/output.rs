@@ -20,7 +20,7 @@ pub const MARKER: &str = "rsume_managed";
 /// and falls back to `x_security_token_expires` (saml2aws, aws-mfa). botocore ignores both.
 const EXPIRY_KEYS: [&str; 2] = ["expiration", "x_security_token_expires"];
 /// What an `--auto-refresh` profile is called: `rsume-` and the profile's name.
-pub const REFRESH_PREFIX: &str = "rsume-";
+const REFRESH_PREFIX: &str = "rsume-";
 
 /// Why a profile was not written.
 #[derive(Debug, thiserror::Error)]
