@@ -21,8 +21,8 @@ if [ "${1:-}" != "--moto-only" ]; then
     fi
 fi
 
-if ! .venv/bin/moto_server --help >/dev/null 2>&1; then
-    echo "setup: installing moto into .venv (scripts/requirements-test.txt)" >&2
+if ! .venv/bin/moto_server --help >/dev/null 2>&1 || ! [ -x .venv/bin/aws ]; then
+    echo "setup: installing moto and the AWS CLI into .venv (scripts/requirements-test.txt)" >&2
     rm -rf .venv
     python3 -m venv .venv
     .venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt

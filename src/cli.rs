@@ -56,6 +56,23 @@ pub struct Cli {
     #[arg(short, long)]
     pub show_commands: bool,
 
+    /// Write the credentials into the credentials file as profile NAME, and export nothing
+    #[arg(short = 'o', long, value_name = "NAME",
+          conflicts_with_all = ["unset", "list_profiles", "auto_refresh"])]
+    pub output_profile: Option<String>,
+
+    /// Export AWS_PROFILE=rsume-PROFILE, a config profile that asks rsume for fresh
+    /// credentials, instead of keys: tools refresh on their own while the MFA session lasts
+    #[arg(long, conflicts_with_all = ["unset", "list_profiles"])]
+    pub auto_refresh: bool,
+
+    /// With -o or --auto-refresh: replace the keys of a profile rsume did not write
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub role: RoleArgs,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -134,6 +151,55 @@ pub struct RequestArgs {
     pub refresh_margin: Option<u32>,
 }
 
+/// An ad-hoc role: assumed by its ARN, with no profile for it in the files.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Ad-hoc role")]
+pub struct RoleArgs {
+    /// Assume this role instead of a profile: an ARN, ACCOUNT:ROLE or PARTITION:ACCOUNT:ROLE
+    #[arg(long, value_name = "ARN", value_parser = crate::resolve::parse_role_arn,
+          conflicts_with_all = ["profile", "profile_flag", "unset", "list_profiles", "auto_refresh"])]
+    pub role_arn: Option<String>,
+
+    /// The profile whose credentials assume the role [default: the keys in the environment]
+    #[arg(long, value_name = "PROFILE", requires = "role_arn",
+          add = ArgValueCandidates::new(profile_candidates))]
+    pub source_profile: Option<String>,
+
+    /// The external ID the role's trust policy asks for
+    #[arg(long, value_name = "ID", requires = "role_arn")]
+    pub external_id: Option<String>,
+
+    /// The role session's name, as CloudTrail shows it [default: rsume-ROLE]
+    #[arg(long, value_name = "NAME", requires = "role_arn")]
+    pub role_session_name: Option<String>,
+
+    /// An MFA device: get an MFA session with it before assuming the role
+    #[arg(long, value_name = "ARN", requires = "role_arn")]
+    pub mfa_serial: Option<String>,
+
+    /// Session tags: KEY=VALUE,KEY=VALUE
+    #[arg(long, value_name = "KEY=VALUE,...", requires = "role_arn",
+          value_parser = |text: &str| crate::resolve::parse_tags(text).map(Tags))]
+    pub tags: Option<Tags>,
+
+    /// An inline session policy (JSON), or @FILE to read it from a file
+    #[arg(long, value_name = "JSON|@FILE", requires = "role_arn")]
+    pub session_policy: Option<String>,
+
+    /// Managed policies to narrow the session with: ARN,ARN
+    #[arg(
+        long,
+        value_name = "ARN,...",
+        value_delimiter = ',',
+        requires = "role_arn"
+    )]
+    pub session_policy_arns: Vec<String>,
+}
+
+/// Session tags from `--tags`, in order.
+#[derive(Clone, Debug)]
+pub struct Tags(pub Vec<(String, String)>);
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the wrapper function (and completions) for a shell: eval "$(rsume init bash)"
@@ -148,6 +214,12 @@ pub enum Command {
     /// Show or clear cached credentials
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Remove expired profiles that rsume wrote (-o) from the credentials file
+    Clean {
+        /// Every profile rsume wrote, expired or not, and the --auto-refresh ones too
+        #[arg(long)]
+        all: bool,
+    },
     #[command(flatten)]
     Direct(DirectCommand),
 }
@@ -273,6 +345,10 @@ impl Cli {
             (self.unset, "--unset"),
             (self.list_profiles, "--list-profiles"),
             (self.show_commands, "--show-commands"),
+            (self.output_profile.is_some(), "-o/--output-profile"),
+            (self.auto_refresh, "--auto-refresh"),
+            (self.force, "--force"),
+            (self.role.role_arn.is_some(), "--role-arn"),
         ]
         .into_iter()
         .find_map(|(given, flag)| given.then_some(flag))
@@ -471,6 +547,23 @@ mod tests {
                 "mfa"
             ]
         );
+    }
+
+    #[test]
+    fn output_and_role_flags_belong_to_assuming() {
+        assert!(parse(&["admin", "-o", "mfa", "--auto-refresh"]).is_err());
+        assert!(parse(&["admin", "--role-arn", "123456789012:ops"]).is_err());
+        assert!(parse(&["--role-arn", "123456789012:ops", "--auto-refresh"]).is_err());
+        assert!(parse(&["--tags", "a=b"]).is_err(), "needs --role-arn");
+        let cli = parse(&["-o", "mfa", "cache", "list"]).unwrap();
+        assert_eq!(cli.assume_only_flag(), Some("-o/--output-profile"));
+        let cli = parse(&["--role-arn", "123456789012:ops", "--tags", "a=b,c=d"]).unwrap();
+        assert_eq!(
+            cli.role.role_arn.as_deref(),
+            Some("arn:aws:iam::123456789012:role/ops")
+        );
+        assert_eq!(cli.role.tags.unwrap().0.len(), 2);
+        assert_eq!(parse(&["clean"]).unwrap().prints(), Prints::Text);
     }
 
     #[test]

@@ -32,8 +32,10 @@ const REFRESH_AT: &str = "RSUME_REFRESH_AT";
 /// How long before the expiry the hook refreshes: the cache's role margin, capped at half
 /// the time left, so short sessions are not refreshed at every prompt.
 const REFRESH_MARGIN: u64 = 15 * 60;
+/// Set by `--auto-refresh` to name rsume's own profile.
+const AWS_PROFILE: &str = "AWS_PROFILE";
 /// Would outrank or confuse the exported keys if left from an earlier session.
-const STALE: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+const STALE: [&str; 3] = [AWS_PROFILE, "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
@@ -70,6 +72,38 @@ pub fn assume(
         }
         None => Change::Unset(REFRESH_AT),
     });
+    changes.extend(regions(region, env));
+    changes.push(set(PROFILE_MARKER, profile));
+    changes.push(set(PROMPT_PROFILE, profile));
+    changes
+}
+
+/// Exports for `--auto-refresh`: `AWS_PROFILE` names `refresh_profile`, whose
+/// credential_process asks rsume for `profile`'s credentials; no keys, so tools refresh on
+/// their own. `unset` clears it all, `AWS_PROFILE` included.
+pub fn refreshing(
+    profile: &str,
+    refresh_profile: &str,
+    region: Option<&str>,
+    env: Env<'_>,
+) -> Vec<Change> {
+    let set = |name, value: &str| Change::Set {
+        name,
+        value: value.to_owned(),
+    };
+    let mut changes: Vec<Change> = [
+        ACCESS_KEY_ID,
+        SECRET_ACCESS_KEY,
+        SESSION_TOKEN,
+        EXPIRATION,
+        PROMPT_EXPIRATION,
+    ]
+    .into_iter()
+    .chain(STALE)
+    .filter(|name| *name != AWS_PROFILE)
+    .map(Change::Unset)
+    .collect();
+    changes.push(set(AWS_PROFILE, refresh_profile));
     changes.extend(regions(region, env));
     changes.push(set(PROFILE_MARKER, profile));
     changes.push(set(PROMPT_PROFILE, profile));
@@ -248,6 +282,24 @@ mod tests {
             (now + 290..=now + 310).contains(&due),
             "half of 10 min left: {due} vs {now}"
         );
+    }
+
+    #[test]
+    fn auto_refresh_names_the_profile_and_exports_no_keys() {
+        let mut vars = HashMap::from([
+            ("AWS_ACCESS_KEY_ID".to_owned(), "old".to_owned()),
+            ("AWS_PROFILE".to_owned(), "mine".to_owned()),
+        ]);
+        let snapshot = vars.clone();
+        let changes = refreshing("p", "rsume-p", Some("eu-west-1"), &|n| {
+            snapshot.get(n).cloned()
+        });
+        apply(&mut vars, &changes);
+        assert_eq!(vars["AWS_PROFILE"], "rsume-p");
+        assert_eq!(vars["AWS_REGION"], "eu-west-1");
+        assert!(!vars.contains_key("AWS_ACCESS_KEY_ID"), "{vars:?}");
+        run(&mut vars, Some("--unset"));
+        assert!(!vars.contains_key("AWS_PROFILE"), "{vars:?}");
     }
 
     #[test]

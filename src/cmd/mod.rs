@@ -3,6 +3,7 @@
 
 mod assume;
 mod cache;
+mod clean;
 mod completions;
 mod credential_process;
 mod doctor;
@@ -12,6 +13,7 @@ mod init;
 mod list;
 mod mfa;
 mod mfa_setup;
+mod output;
 mod profiles;
 mod request;
 mod status;
@@ -106,6 +108,7 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
             auto_refresh,
         }) => init::run(*shell, *auto_refresh)?,
         Some(Command::Cache(command)) => cache::run(command, env)?,
+        Some(Command::Clean { all }) => clean::run(*all, env)?,
         Some(Command::Direct(_)) if wrapped => {
             return Err(UsageError(
                 "this command runs on the terminal and the wrapper evaluated its output; reload the wrapper with  rsume init"

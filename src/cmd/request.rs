@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use super::profiles::{self, NameFrom};
 use super::{Env, UsageError};
-use crate::cli::RequestArgs;
+use crate::cli::{RequestArgs, RoleArgs};
 use crate::config::{self, ProfileFiles};
-use crate::resolve::{self, Overrides, ResolveError};
+use crate::resolve::{self, AdHoc, Overrides, ResolveError};
+use crate::sts::SessionScope;
 use crate::vault::{self, CachePolicy, Chain, Fetched};
 use crate::{log, mfa};
 
@@ -27,44 +28,89 @@ pub fn get(
     env: Env<'_>,
     before: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<Got> {
-    // A malformed --mfa-token fails before any file is read or STS is called.
-    let flag_code = match &args.mfa_token {
-        Some(code) => Some(
-            mfa::from_flag(code.expose())
-                .map_err(|error| UsageError(format!("--mfa-token: {error}")))?,
-        ),
-        None => None,
-    };
+    let flag_code = flag_code(args)?;
     let (files, set) = profiles::load(env)?;
     let (name, from) = profiles::choose(given, env);
-    let overrides = Overrides {
-        region: args.region.clone(),
-        session_duration: args.session_duration,
-        role_duration: args.role_duration,
-        sts_timeout: args.sts_timeout,
-    };
-    let chain = resolve::chain(&set, &name, &overrides, env).map_err(|error| match error {
-        ResolveError::UnknownProfile { .. } => {
-            anyhow::anyhow!("{error} ({from}; {})", files_read(&files))
-        }
-        ResolveError::InvalidFlag { .. } => UsageError(error.to_string()).into(),
-        other if from != NameFrom::CommandLine => {
-            anyhow::Error::new(other).context(format!("profile '{name}' ({from})"))
-        }
-        other => other.into(),
-    })?;
+    let chain =
+        resolve::chain(&set, &name, &overrides(args), env).map_err(|error| match error {
+            ResolveError::UnknownProfile { .. } => {
+                anyhow::anyhow!("{error} ({from}; {})", files_read(&files))
+            }
+            ResolveError::InvalidFlag { .. } => UsageError(error.to_string()).into(),
+            other if from != NameFrom::CommandLine => {
+                anyhow::Error::new(other).context(format!("profile '{name}' ({from})"))
+            }
+            other => other.into(),
+        })?;
     before()?;
     let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, &name, env));
+    fetch(chain, &mut code_source, args, env)
+}
 
-    let policy = CachePolicy {
-        off: args.no_cache,
-        refresh_roles: args.refresh,
-        refresh_mfa: args.refresh_mfa,
-        margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
+/// The credentials of an ad-hoc role (`--role-arn`), through the same cache and calls as a
+/// profile's.
+pub fn get_role(
+    role: &RoleArgs,
+    args: &RequestArgs,
+    env: Env<'_>,
+    before: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<Got> {
+    let flag_code = flag_code(args)?;
+    let (_, set) = profiles::load(env)?;
+    let adhoc = AdHoc {
+        role_arn: role.role_arn.clone().unwrap_or_default(),
+        source_profile: role.source_profile.clone(),
+        external_id: role.external_id.clone(),
+        session_name: role.role_session_name.clone(),
+        mfa_serial: role.mfa_serial.clone(),
+        scope: SessionScope {
+            tags: role.tags.clone().map(|tags| tags.0).unwrap_or_default(),
+            policy: role
+                .session_policy
+                .as_deref()
+                .map(session_policy)
+                .transpose()?,
+            policy_arns: role.session_policy_arns.clone(),
+        },
     };
-    let fetched = vault::get(&chain, &mut code_source, &policy, env)?;
-    log::info(format_args!("{name}: {}", chain.summary(&fetched)));
-    Ok(Got { chain, fetched })
+    let chain = resolve::adhoc_chain(&set, &adhoc, &overrides(args), env).map_err(
+        |error| -> anyhow::Error {
+            match error {
+                ResolveError::InvalidFlag { .. } => UsageError(error.to_string()).into(),
+                other => other.into(),
+            }
+        },
+    )?;
+    before()?;
+    let source = role.source_profile.as_deref().unwrap_or_default();
+    let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, source, env));
+    fetch(chain, &mut code_source, args, env)
+}
+
+/// `--session-policy`: the JSON itself, or `@FILE`.
+fn session_policy(text: &str) -> anyhow::Result<String> {
+    let Some(path) = text.strip_prefix('@') else {
+        return Ok(text.to_owned());
+    };
+    std::fs::read_to_string(path).map_err(|error| {
+        UsageError(format!(
+            "--session-policy: cannot read {}: {error}",
+            log::printable(path)
+        ))
+        .into()
+    })
+}
+
+/// `--mfa-token`, checked up front: a malformed code fails before any file is read or STS
+/// is called.
+fn flag_code(args: &RequestArgs) -> Result<Option<mfa::CodeSource<'static>>, UsageError> {
+    args.mfa_token
+        .as_ref()
+        .map(|code| {
+            mfa::from_flag(code.expose())
+                .map_err(|error| UsageError(format!("--mfa-token: {error}")))
+        })
+        .transpose()
 }
 
 /// Where a code comes from without `--mfa-token`: the profile's `mfa_process` (its own or
@@ -84,6 +130,37 @@ fn code_command(set: &config::ProfileSet, name: &str, env: Env<'_>) -> mfa::Code
 
 /// A default `mfa_process` for profiles that name none.
 const MFA_PROCESS_VARIABLE: &str = "RSUME_MFA_PROCESS";
+
+fn overrides(args: &RequestArgs) -> Overrides {
+    Overrides {
+        region: args.region.clone(),
+        session_duration: args.session_duration,
+        role_duration: args.role_duration,
+        sts_timeout: args.sts_timeout,
+    }
+}
+
+/// Runs the chain, through the cache as the flags allow.
+fn fetch(
+    chain: Chain,
+    code_source: &mut mfa::CodeSource<'_>,
+    args: &RequestArgs,
+    env: Env<'_>,
+) -> anyhow::Result<Got> {
+    let policy = CachePolicy {
+        off: args.no_cache,
+        refresh_roles: args.refresh,
+        refresh_mfa: args.refresh_mfa,
+        margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
+    };
+    let fetched = vault::get(&chain, code_source, &policy, env)?;
+    log::info(format_args!(
+        "{}: {}",
+        chain.profile,
+        chain.summary(&fetched)
+    ));
+    Ok(Got { chain, fetched })
+}
 
 /// Which files were looked at, for an unknown profile: often the answer is a missing file.
 fn files_read(files: &ProfileFiles) -> String {

@@ -48,12 +48,12 @@ pub fn http_allowed(env: &dyn Fn(&str) -> Option<String>) -> bool {
 
 pub(super) fn sts_endpoint(
     set: &ProfileSet,
-    profile: &Profile,
+    profile: Option<&Profile>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Endpoint> {
     let ignore = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .or_else(|| {
-            profile
+            profile?
                 .get("ignore_configured_endpoint_urls")
                 .map(str::to_owned)
         })
@@ -68,7 +68,7 @@ pub(super) fn sts_endpoint(
         })
     };
     let services = || {
-        let section = set.services(profile.get("services")?)?;
+        let section = set.services(profile?.get("services")?)?;
         let url = section.sub_property("sts", "endpoint_url")?;
         Some(Endpoint {
             url: url.to_owned(),
@@ -79,6 +79,7 @@ pub(super) fn sts_endpoint(
         })
     };
     let profile_url = || {
+        let profile = profile?;
         Some(Endpoint {
             url: profile.get("endpoint_url")?.to_owned(),
             origin: Origin::File {

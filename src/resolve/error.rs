@@ -107,6 +107,10 @@ pub enum ResolveError {
     },
     #[error("profile '{profile}': {message}")]
     Network { profile: String, message: String },
+    #[error(
+        "--role-arn needs credentials to assume the role with, and there are none in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); add --source-profile NAME, or assume a profile first"
+    )]
+    NoSourceInEnvironment,
     #[error("{flag} must be {expected}")]
     InvalidFlag {
         flag: &'static str,

@@ -3,6 +3,7 @@
 //! environment, runs nothing. This is the one place that reads a plan; `vault` runs the
 //! chain it becomes.
 
+mod adhoc;
 mod endpoint;
 mod error;
 mod inherit;
@@ -12,6 +13,7 @@ mod network;
 mod sources;
 mod sso;
 
+pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
 pub use endpoint::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
@@ -141,13 +143,19 @@ pub fn chain(
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Chain, ResolveError> {
+    Ok(build(plan(set, name, overrides, env)?))
+}
+
+/// The chain a plan becomes: the source, then each step wrapping the one before in the
+/// cache decorator.
+fn build(plan: Plan) -> Chain {
     let Plan {
         profile,
         source,
         steps,
         region,
         sts,
-    } = plan(set, name, overrides, env)?;
+    } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
     let mut provider = source.into_provider(&endpoint);
     for step in steps {
@@ -165,12 +173,12 @@ pub fn chain(
             })),
         };
     }
-    Ok(Chain {
+    Chain {
         profile,
         provider,
         region,
         sts,
-    })
+    }
 }
 
 /// Walks `source_profile` links from `name` down to the credentials that start the chain,
@@ -311,7 +319,7 @@ pub fn plan(
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
-    let endpoint = endpoint::sts_endpoint(set, target, env);
+    let endpoint = endpoint::sts_endpoint(set, Some(target), env);
     let calls_sts = !steps.is_empty() || !source.can_hold_mfa_session();
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
@@ -321,21 +329,10 @@ pub fn plan(
     let http = if !calls_sts {
         HttpSettings::default()
     } else {
-        network::http_settings(target, env)?
+        network::http_settings(Some(target), env)?
     };
     let region = region.map(str::to_owned);
-    let sts = StsTarget {
-        region: region
-            .clone()
-            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
-            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
-            .unwrap_or_else(|| "us-east-1".into()),
-        endpoint,
-        attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
-            Duration::from_secs(s.max(1).into())
-        }),
-        http,
-    };
+    let sts = sts_target(region.as_deref(), endpoint, http, overrides, env);
     // The SSO portal is reached through the same proxies and CA roots as STS.
     let source = match source {
         Source::Sso(role) => Source::Sso(SsoRole {
@@ -351,6 +348,28 @@ pub fn plan(
         region,
         sts,
     })
+}
+
+/// Where to call STS: the chain's region, else the environment's, else us-east-1.
+fn sts_target(
+    region: Option<&str>,
+    endpoint: Option<crate::sts::Endpoint>,
+    http: HttpSettings,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> StsTarget {
+    StsTarget {
+        region: region
+            .map(str::to_owned)
+            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
+            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
+            .unwrap_or_else(|| "us-east-1".into()),
+        endpoint,
+        attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {
+            Duration::from_secs(s.max(1).into())
+        }),
+        http,
+    }
 }
 
 pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
@@ -376,6 +395,7 @@ pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, Resol
             .unwrap_or_else(|| default_session_name(profile.name())),
         duration,
         mfa_serial: None,
+        scope: Default::default(),
     })
 }
 

@@ -11,7 +11,7 @@ use super::ResolveError;
 /// The settings for `profile` (the one asked for, as the SDKs read `ca_bundle`); a proxy
 /// URL that cannot be used is an error before anything is asked or sent.
 pub(super) fn http_settings(
-    profile: &Profile,
+    profile: Option<&Profile>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<HttpSettings, ResolveError> {
     let variable = |names: &[&'static str]| {
@@ -30,6 +30,7 @@ pub(super) fn http_settings(
         http_proxy: proxy(&["http_proxy", "HTTP_PROXY"]),
         no_proxy: variable(&["no_proxy", "NO_PROXY"]).map(|setting| setting.value),
         ca_bundle: variable(&["AWS_CA_BUNDLE"]).or_else(|| {
+            let profile = profile?;
             let value = profile.get("ca_bundle").filter(|v| !v.is_empty())?;
             Some(Setting {
                 value: value.to_owned(),
@@ -41,7 +42,7 @@ pub(super) fn http_settings(
         }),
     };
     http::proxy_config(&settings).map_err(|error| ResolveError::Network {
-        profile: profile.name().into(),
+        profile: profile.map_or("(ad-hoc role)", |p| p.name()).into(),
         message: error.to_string(),
     })?;
     Ok(settings)

@@ -150,6 +150,7 @@ pub(super) fn web_identity_from_env(
                 .unwrap_or_else(|| default_session_name(profile.name())),
             duration: None,
             mfa_serial: None,
+            scope: Default::default(),
         },
         token_file: token_file.into(),
         origin: WebIdentityOrigin::Environment,

@@ -18,6 +18,7 @@ use aws_sdk_sts::config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
+use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 
 use crate::credentials::{Credentials, Secret};
 use crate::http::HttpSettings;
@@ -58,6 +59,24 @@ pub struct RoleRequest<'a> {
     pub duration: Option<u32>,
     /// The MFA device and code, when the source cannot hold an MFA session of its own.
     pub mfa: Option<(&'a str, &'a MfaCode)>,
+    /// Session tags, policies: what narrows or labels this one session.
+    pub scope: &'a SessionScope,
+}
+
+/// What an ad-hoc role session is narrowed or labelled with (`--tags`, `--session-policy`,
+/// `--session-policy-arns`); empty for roles from profiles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionScope {
+    pub tags: Vec<(String, String)>,
+    /// An inline JSON policy.
+    pub policy: Option<String>,
+    pub policy_arns: Vec<String>,
+}
+
+impl SessionScope {
+    pub fn is_empty(&self) -> bool {
+        *self == SessionScope::default()
+    }
 }
 
 /// What AssumeRoleWithWebIdentity is asked for: the call is signed by nobody, the token
@@ -245,6 +264,9 @@ impl StsCalls for Sts {
             .set_duration_seconds(role.duration.map(|d| d as i32))
             .set_serial_number(role.mfa.map(|(serial, _)| serial.to_owned()))
             .set_token_code(role.mfa.map(|(_, code)| code.expose().to_owned()))
+            .set_tags(tags(&role.scope.tags)?)
+            .set_policy(role.scope.policy.clone())
+            .set_policy_arns(policy_arns(&role.scope.policy_arns)?)
             .customize()
             .config_override(signed_by(source));
         convert(self.send(request.send())?.credentials())
@@ -267,6 +289,29 @@ impl StsCalls for Sts {
     fn clock_offset(&self) -> Option<i64> {
         self.clock.offset()
     }
+}
+
+/// `None` for no tags, so the request carries no empty list.
+fn tags(tags: &[(String, String)]) -> Result<Option<Vec<Tag>>, StsError> {
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    tags.iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(|error| StsError::Invalid(error.to_string()))
+}
+
+fn policy_arns(arns: &[String]) -> Result<Option<Vec<PolicyDescriptorType>>, StsError> {
+    if arns.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        arns.iter()
+            .map(|arn| PolicyDescriptorType::builder().arn(arn).build())
+            .collect(),
+    ))
 }
 
 fn signed_by(source: &Credentials) -> aws_sdk_sts::config::Builder {

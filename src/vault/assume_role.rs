@@ -5,7 +5,7 @@ use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
 use crate::mfa::MfaCode;
-use crate::sts::RoleRequest;
+use crate::sts::{RoleRequest, SessionScope};
 
 /// AssumeRole's limits (seconds).
 pub const ROLE_DURATION_RANGE: (u32, u32) = (900, 43_200);
@@ -26,6 +26,8 @@ pub struct Role {
     /// credentials cannot call GetSessionToken (a process, SSO, web identity, instance or
     /// container root), so no MFA session can come first.
     pub mfa_serial: Option<String>,
+    /// Tags and session policies (ad-hoc roles only).
+    pub scope: SessionScope,
 }
 
 pub struct AssumeRole {
@@ -52,6 +54,20 @@ impl Fetch for AssumeRole {
         ];
         // Only when present, so the keys of roles without a device stay as they were.
         fields.extend(role.mfa_serial.as_deref());
+        // Only when there is a scope, so the keys of profile roles stay as they were.
+        let scope = &role.scope;
+        if !scope.is_empty() {
+            fields.push("scope");
+            for (key, value) in &scope.tags {
+                fields.extend(["tag", key, value]);
+            }
+            if let Some(policy) = &scope.policy {
+                fields.extend(["policy", policy]);
+            }
+            for arn in &scope.policy_arns {
+                fields.extend(["policy-arn", arn]);
+            }
+        }
         Key::derive(&fields)
     }
 
@@ -98,6 +114,7 @@ impl Fetch for AssumeRole {
             external_id: role.external_id.as_deref(),
             duration: role.duration,
             mfa: role.mfa_serial.as_deref().zip(code),
+            scope: &role.scope,
         };
         sts.assume_role(source, &request)
             .map_err(|source| VaultError::AssumeRole {

@@ -128,6 +128,7 @@ fn role(name: &str, duration: Option<u32>, source: impl Provider + 'static) -> C
             session_name: default_session_name(name),
             duration,
             mfa_serial: None,
+            scope: Default::default(),
         },
         endpoint: String::new(),
         source: Box::new(source),

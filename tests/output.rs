@@ -1,0 +1,256 @@
+//! Profiles rsume writes: `-o NAME` into the credentials file, `--auto-refresh` into the
+//! config file. The AWS CLI (v1, from the venv next to moto) must accept both; edits change
+//! only the target section, byte for byte; a profile rsume did not write is left alone; and
+//! `rsume clean` removes only rsume's expired profiles.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use support::moto::moto;
+use support::sandbox::{SHELLS, Sandbox, with_wrapper};
+
+const CONFIG: &str = "\
+[profile alice]
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+region = eu-west-1
+
+[profile admin]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = alice
+";
+const CREDENTIALS: &str = "\
+[alice]
+aws_access_key_id = AKIAALICEEXAMPLE0001
+aws_secret_access_key = alice-secret
+";
+
+/// A credentials file as people leave them: comments, odd spacing, CRLF line endings,
+/// sub-properties and no final newline.
+const UNTIDY: &str = "# my keys\r\n[alice]\r\naws_access_key_id=AKIAALICEEXAMPLE0001\r\n\
+    aws_secret_access_key   =   alice-secret  ; inline\r\n\r\n; about mfa\r\n[mfa]\r\n\
+    aws_access_key_id = OLD\r\naws_secret_access_key = old\r\nrsume_managed = true\r\n\r\n\
+    [tools]\r\ns3 =\r\n  max_concurrent_requests = 4\r\naws_access_key_id = AKIATOOLS\r\n\
+    aws_secret_access_key = tools-secret";
+
+fn sandbox(credentials: &str) -> Sandbox {
+    Sandbox::new(CONFIG, credentials).endpoint(&moto().endpoint())
+}
+
+fn read(sandbox: &Sandbox, file: &str) -> String {
+    std::fs::read_to_string(sandbox.path(&format!(".aws/{file}"))).unwrap()
+}
+
+/// AWS CLI v1 from the venv moto runs from (scripts/requirements-test.txt).
+fn aws_cli() -> PathBuf {
+    let aws = moto().program().with_file_name("aws");
+    assert!(
+        aws.exists(),
+        "no AWS CLI at {}; run scripts/setup.sh (it installs scripts/requirements-test.txt)",
+        aws.display()
+    );
+    aws
+}
+
+/// `aws sts get-caller-identity --profile PROFILE` against moto; returns the ARN it reports.
+fn caller_arn(sandbox: &Sandbox, profile: &str) -> String {
+    let mut command: Command = sandbox.program(aws_cli().to_str().unwrap());
+    let output = command
+        .args(["sts", "get-caller-identity", "--output", "text"])
+        .args(["--query", "Arn", "--region", "us-east-1"])
+        .args(["--profile", profile, "--endpoint-url", &moto().endpoint()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "aws --profile {profile} failed: {}{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout.trim().to_owned()
+}
+
+#[test]
+fn an_output_profile_works_with_the_aws_cli_and_prints_nothing() {
+    let sandbox = sandbox(CREDENTIALS);
+    let run = sandbox.run(&["admin", "-o", "mfa", "--mfa-token", "123456"]);
+    assert_eq!(run.ok(), "");
+    assert!(
+        run.stderr.contains("wrote profile mfa into"),
+        "{}",
+        run.stderr
+    );
+    let text = read(&sandbox, "credentials");
+    assert!(text.starts_with(CREDENTIALS), "{text}");
+    for key in [
+        "aws_session_token = ",
+        "expiration = ",
+        "x_security_token_expires = ",
+        "rsume_managed = true",
+    ] {
+        assert!(text.contains(key), "{key} in {text}");
+    }
+    assert!(!run.stderr.contains("alice-secret"));
+    assert!(caller_arn(&sandbox, "mfa").contains(":assumed-role/admin/"));
+}
+
+#[test]
+fn only_the_target_section_changes_byte_for_byte() {
+    let sandbox = sandbox(UNTIDY);
+    sandbox
+        .run(&["admin", "-o", "mfa", "--mfa-token", "123456"])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    let start = UNTIDY.find("[mfa]").unwrap();
+    let end = UNTIDY.find("[tools]").unwrap();
+    assert_eq!(text[..start], UNTIDY[..start]);
+    assert!(text.ends_with(&UNTIDY[end..]), "{text:?}");
+    let section = &text[start..text.len() - (UNTIDY.len() - end)];
+    assert!(!section.contains("OLD"), "{section:?}");
+    assert!(section.contains("aws_session_token = "), "{section:?}");
+    assert!(
+        section
+            .split_inclusive('\n')
+            .all(|line| line.ends_with("\r\n")),
+        "CRLF kept: {section:?}"
+    );
+
+    // A new profile is added after everything else, in the file's own line endings.
+    sandbox
+        .run(&["admin", "-o", "second", "--mfa-token", "123456"])
+        .ok();
+    let again = read(&sandbox, "credentials");
+    assert!(again.starts_with(&text), "{again:?}");
+    assert!(
+        again[text.len()..].starts_with("\r\n\r\n[second]\r\n"),
+        "{again:?}"
+    );
+    assert!(caller_arn(&sandbox, "second").contains(":assumed-role/admin/"));
+}
+
+#[test]
+fn a_profile_rsume_did_not_write_is_refused_without_force() {
+    let sandbox = sandbox(UNTIDY);
+    let stderr = sandbox
+        .run(&["admin", "-o", "tools", "--mfa-token", "123456"])
+        .failed()
+        .to_owned();
+    assert!(stderr.contains("was not written by rsume"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(read(&sandbox, "credentials"), UNTIDY);
+    // Refused before any STS call: the MFA session was never cached.
+    assert!(sandbox.cache_entries().is_empty());
+
+    sandbox
+        .run(&["admin", "-o", "tools", "--force", "--mfa-token", "123456"])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    assert!(text.contains("max_concurrent_requests = 4"), "{text:?}");
+    assert!(caller_arn(&sandbox, "tools").contains(":assumed-role/admin/"));
+}
+
+#[test]
+fn clean_removes_only_expired_profiles_rsume_wrote() {
+    let credentials = "\
+[alice]
+aws_access_key_id = AKIAALICEEXAMPLE0001
+aws_secret_access_key = alice-secret
+
+[old]
+aws_access_key_id = ASIAOLD
+expiration = 2001-01-01T00:00:00Z
+rsume_managed = true
+
+# the user's own, expired or not
+[theirs]
+aws_access_key_id = ASIATHEIRS
+expiration = 2001-01-01T00:00:00Z
+
+[fresh]
+aws_access_key_id = ASIAFRESH
+expiration = 2999-01-01T00:00:00Z
+rsume_managed = true
+";
+    let sandbox = sandbox(credentials);
+    let run = sandbox.run(&["clean"]);
+    assert_eq!(run.ok(), "");
+    assert!(run.stderr.contains("removed profile old"), "{}", run.stderr);
+    let expected = credentials.replace(
+        "[old]\naws_access_key_id = ASIAOLD\nexpiration = 2001-01-01T00:00:00Z\nrsume_managed = true\n\n",
+        "",
+    );
+    assert_eq!(read(&sandbox, "credentials"), expected);
+
+    sandbox.run(&["clean", "--all"]).ok();
+    let text = read(&sandbox, "credentials");
+    assert!(!text.contains("[fresh]"), "{text}");
+    assert!(text.contains("[theirs]"), "{text}");
+    assert!(text.contains("[alice]"), "{text}");
+}
+
+#[test]
+fn auto_refresh_exports_a_profile_the_aws_cli_refreshes_through() {
+    let sandbox = sandbox(CREDENTIALS);
+    let script = r#"export AWS_ACCESS_KEY_ID=AKIASTALE; eval "$(rsume "$@")""#;
+    let args = ["admin", "--auto-refresh", "--mfa-token", "123456"];
+    let shell = sandbox.shell("bash", script, &args);
+    shell.run.ok();
+    assert_eq!(shell.vars["AWS_PROFILE"], "rsume-admin");
+    assert_eq!(shell.vars["AWS_REGION"], "eu-west-1");
+    assert!(
+        !shell.vars.contains_key("AWS_ACCESS_KEY_ID"),
+        "{:?}",
+        shell.vars
+    );
+    assert!(!shell.vars.contains_key("AWS_SESSION_TOKEN"));
+
+    let config = read(&sandbox, "config");
+    assert!(config.starts_with(CONFIG), "{config}");
+    let added = &config[CONFIG.len()..];
+    assert!(added.contains("[profile rsume-admin]"), "{added}");
+    assert!(added.contains(" credential-process admin\n"), "{added}");
+    assert!(added.contains("region = eu-west-1"), "{added}");
+    assert!(added.contains("rsume_managed = true"), "{added}");
+
+    // The AWS CLI runs `rsume credential-process admin`, which uses the cached MFA session.
+    assert!(caller_arn(&sandbox, "rsume-admin").contains(":assumed-role/admin/"));
+
+    let unset = Sandbox::new("", "").env("AWS_PROFILE", "rsume-admin");
+    let shell = unset.shell("bash", r#"eval "$(rsume --unset)""#, &[]);
+    shell.run.ok();
+    assert!(!shell.vars.contains_key("AWS_PROFILE"), "{:?}", shell.vars);
+}
+
+#[test]
+fn auto_refresh_leaves_a_profile_of_the_users_alone() {
+    let config = format!("{CONFIG}\n[profile rsume-admin]\nregion = us-west-2\n");
+    let sandbox = Sandbox::new(&config, CREDENTIALS).endpoint(&moto().endpoint());
+    let stderr = sandbox
+        .run(&["admin", "--auto-refresh", "-s", "--mfa-token", "123456"])
+        .failed()
+        .to_owned();
+    assert!(stderr.contains("rsume-admin"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(read(&sandbox, "config"), config);
+}
+
+#[test]
+fn through_the_wrapper_in_every_shell() {
+    for shell in SHELLS {
+        let sandbox = sandbox(CREDENTIALS);
+        let body = "rsume admin -o mfa --mfa-token 123456 || exit 9\n\
+                    rsume admin --auto-refresh";
+        let run = sandbox.shell(shell, &with_wrapper(shell, body), &[]);
+        run.run.ok();
+        assert_eq!(run.run.stdout, "", "{shell}");
+        assert!(
+            run.run.stderr.contains("wrote profile mfa"),
+            "{shell}: {}",
+            run.run.stderr
+        );
+        assert_eq!(run.vars["AWS_PROFILE"], "rsume-admin", "{shell}");
+        assert!(!run.vars.contains_key("AWS_ACCESS_KEY_ID"), "{shell}");
+        assert!(caller_arn(&sandbox, "mfa").contains(":assumed-role/admin/"));
+    }
+}
