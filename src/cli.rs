@@ -10,7 +10,7 @@ use crate::shell::Shell;
 #[derive(Debug, Parser)]
 #[command(
     name = "rsume",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("RSUME_COMMIT"), ")"),
     about = "Assume an AWS profile in this shell, with MFA, role chains and four shells",
     args_conflicts_with_subcommands = true,
     after_help = "Use it as  eval \"$(rsume PROFILE)\"  (bash, zsh),  rsume PROFILE | source  (fish)\n\
