@@ -45,11 +45,14 @@ config_home=${XDG_CONFIG_HOME:-$HOME/.config}
 bin_dir=$prefix/bin
 man_page=$prefix/share/man/man1/rsume.1
 zsh_dir=$prefix/share/zsh/site-functions
-declare -A completion=(
-    [bash]=${BASH_COMPLETION_USER_DIR:-$data_home/bash-completion}/completions/rsume
-    [zsh]=$zsh_dir/_rsume
-    [fish]=$config_home/fish/completions/rsume.fish
-)
+# Where each shell looks for rsume's completion (a function: macOS's bash 3 has no maps).
+completion() {
+    case $1 in
+        bash) echo "${BASH_COMPLETION_USER_DIR:-$data_home/bash-completion}/completions/rsume" ;;
+        zsh) echo "$zsh_dir/_rsume" ;;
+        fish) echo "$config_home/fish/completions/rsume.fish" ;;
+    esac
+}
 case $shell_name in
     bash) rc=$HOME/.bashrc ;;
     zsh) rc=${ZDOTDIR:-$HOME}/.zshrc ;;
@@ -89,7 +92,7 @@ startup_line() {
     case $shell_name in
         bash | zsh)
             $on_path || path_part="export PATH=$(posix_word "$bin_dir" ':$PATH'); "
-            if [ "$shell_name" = zsh ] && [ -e "${completion[zsh]}" ]; then
+            if [ "$shell_name" = zsh ] && [ -e "$(completion zsh)" ]; then
                 # Works before or after compinit: compinit finds _rsume in fpath; once it
                 # has run, compdef registers it.
                 path_part+="fpath=($(posix_word "$zsh_dir") \$fpath); autoload -Uz _rsume; "
@@ -158,7 +161,7 @@ if $uninstall; then
     echo "Removing rsume from $(show "$prefix"):"
     remove "$bin_dir/rsume"
     remove "$man_page"
-    for shell in bash zsh fish; do remove "${completion[$shell]}"; done
+    for shell in bash zsh fish; do remove "$(completion "$shell")"; done
     if [ -e "$rc" ] && grep -q "$marker\$" "$rc"; then
         echo "  removing from $(show "$rc"):"
         grep "$marker\$" "$rc" | sed 's/^/    /'
@@ -193,7 +196,7 @@ else
 fi
 for shell in bash zsh fish; do
     if "$binary" completions "$shell" >"$work/$shell" 2>/dev/null; then
-        place "$work/$shell" "${completion[$shell]}" 644
+        place "$work/$shell" "$(completion "$shell")" 644
     else
         echo "  skipped    $shell completions: this rsume has no \`completions\` command"
     fi
