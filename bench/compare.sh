@@ -25,8 +25,9 @@ if ! "$venv/bin/awsumepy" --version >/dev/null 2>&1; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5' 'awsume==4.5.4'
 fi
-cargo build --release --locked --quiet
-rsume=$repo/target/release/rsume
+# The binary `cargo build --release` makes, wherever the target dir and target put it.
+rsume=$(cargo build --release --locked --message-format=json-render-diagnostics |
+    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 
 work=$(mktemp -d)
 pids=()
@@ -89,18 +90,24 @@ results=$repo/bench/results.md
     echo "$(nproc) cores, $(uname -sr); rsume $("$rsume" --version | cut -d' ' -f2), AWSume 4.5.4, $(/usr/bin/aws --version | cut -d' ' -f1), moto 5.2.5; $runs runs each."
 } >"$results"
 
-# hyperfine's markdown shows means; the targets are medians, so the table is made here.
+# hyperfine's markdown shows means; the targets are medians, so the table is made here,
+# with each median against rsume's and, when /bin/true ran too, rsume's time beyond it.
 median_table() {
     python3 - "$1" <<'PY'
 import json, statistics, sys
 results = json.load(open(sys.argv[1]))["results"]
-base = statistics.median(results[0]["times"])
+medians = {r["command"]: statistics.median(r["times"]) for r in results}
+rsume = medians.get("rsume", medians[results[0]["command"]])
 print("| command | median [ms] | mean [ms] | min [ms] | max [ms] | median vs rsume |")
 print("|:---|---:|---:|---:|---:|---:|")
 for r in results:
-    median = statistics.median(r["times"])
-    print(f"| `{r['command']}` | {median * 1000:.1f} | {r['mean'] * 1000:.1f} | "
-          f"{r['min'] * 1000:.1f} | {r['max'] * 1000:.1f} | {median / base:.0f}x |")
+    median = medians[r["command"]]
+    print(f"| `{r['command']}` | {median * 1000:.2f} | {r['mean'] * 1000:.2f} | "
+          f"{r['min'] * 1000:.2f} | {r['max'] * 1000:.2f} | {median / rsume:.2f}x |")
+if "/bin/true" in medians:
+    true = medians["/bin/true"]
+    print(f"\nrsume: {(rsume - true) * 1000:.2f} ms over `/bin/true` "
+          f"({rsume / true:.2f}x its median; the target is at most 0.5 ms over).")
 PY
 }
 
@@ -119,7 +126,8 @@ scenario "static keys" \
 scenario "MFA user, cached session (the AWS CLI has no MFA sessions for users)" \
     -n rsume "$rsume mfa-user --shell bash" \
     -n awsume "$awsume mfa-user"
-scenario "role, cached" \
+scenario "role, cached, beside /bin/true (process start alone)" \
+    -n /bin/true /bin/true \
     -n rsume "$rsume role --shell bash" \
     -n awsume "$awsume role" \
     -n "aws export-credentials" "$aws --profile role"

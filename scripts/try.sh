@@ -4,11 +4,11 @@
 # HOME, runs  eval "$(rsume demo-admin --mfa-token 123456)"  and shows what it got.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$PWD
 
 scripts/setup.sh --moto-only
-cargo build --locked --quiet
-rsume="$repo/target/debug/rsume"
+# Cargo names the binary it built (the target dir and .cargo/config.toml's target decide where).
+rsume=$(cargo build --locked --quiet --message-format=json-render-diagnostics |
+    sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 
 demo_home=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -21,7 +21,7 @@ Exit status: 0 success, 1 failure, 2 usage error or bad value, 130 cancelled pro
 #[derive(Debug, Parser)]
 #[command(
     name = "rsume",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("RSUME_COMMIT"), ")"),
     about = "Assume an AWS profile in this shell, with MFA, role chains and four shells",
     after_help = AFTER_HELP
 )]

@@ -54,7 +54,9 @@ pub fn left(at: SystemTime) -> String {
 #[cfg(unix)]
 fn local_clock(at: SystemTime, with_day: bool) -> String {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    let seconds = epoch_seconds(at) as libc::time_t;
+    // The type comes from localtime_r's signature, as musl deprecates naming time_t (64
+    // bits on every 64-bit target; where it is 32, times after 2038 wrap, as they do in C).
+    let seconds = epoch_seconds(at) as _;
     unsafe extern "C" {
         /// POSIX; the libc crate does not declare it. Loads TZ (or /etc/localtime).
         fn tzset();

@@ -154,7 +154,11 @@ fn wrapper_still_shows_list_help_and_version() {
         let result = sandbox.shell(shell, &with_wrapper(shell, "rsume --version"), &[]);
         assert_eq!(
             result.run.stdout,
-            format!("rsume {}\n", env!("CARGO_PKG_VERSION")),
+            format!(
+                "rsume {} ({})\n",
+                env!("CARGO_PKG_VERSION"),
+                env!("RSUME_COMMIT")
+            ),
             "{shell}"
         );
         assert_eq!(result.vars["AWS_PROFILE"], "stale");
