@@ -249,6 +249,18 @@ pub enum DirectCommand {
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
         profile: String,
     },
+    /// Open the AWS console signed in with a profile's role (or print the link with --print)
+    Console {
+        /// Profile that ends in a role
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// Print the sign-in URL instead of opening a browser (it signs in for 15 minutes)
+        #[arg(long)]
+        print: bool,
+        /// Land on this service's page (s3, ec2, iam, …)
+        #[arg(long, value_name = "SERVICE")]
+        service: Option<String>,
+    },
     /// Print the completion script for a shell (rsume init loads it for you)
     Completions {
         #[arg(value_enum)]
@@ -541,6 +553,7 @@ mod tests {
             [
                 "exec",
                 "credential-process",
+                "console",
                 "completions",
                 "status",
                 "doctor",

@@ -69,6 +69,31 @@ pub enum HttpError {
 /// The HTTP client for an SDK client. Fails on a CA bundle that cannot be read or parsed, or
 /// a proxy URL that cannot be used.
 pub fn client(settings: &HttpSettings) -> Result<SharedHttpClient, HttpError> {
+    let connector = connector_fn(settings)?;
+    Ok(
+        Builder::new().build_with_connector_fn(move |connector_settings, components| {
+            connector(
+                connector_settings.cloned(),
+                components.and_then(|c| c.sleep_impl()),
+            )
+        }),
+    )
+}
+
+/// A connector with the user's proxies and roots, for a request that is not an SDK call (the
+/// console's sign-in token): same network, same trust.
+fn connector_fn(
+    settings: &HttpSettings,
+) -> Result<
+    impl Fn(
+        Option<aws_smithy_runtime_api::client::http::HttpConnectorSettings>,
+        Option<aws_smithy_async::rt::sleep::SharedAsyncSleep>,
+    ) -> Connector
+    + Send
+    + Sync
+    + 'static,
+    HttpError,
+> {
     let proxy = proxy_config(settings)?;
     let trust = match &settings.ca_bundle {
         Some(bundle) => TrustStore::empty().with_pem_certificate(read_bundle(bundle)?),
@@ -78,20 +103,74 @@ pub fn client(settings: &HttpSettings) -> Result<SharedHttpClient, HttpError> {
         .with_trust_store(trust)
         .build()
         .expect("a TLS context from a trust store always builds");
-    Ok(
-        Builder::new().build_with_connector_fn(move |connector_settings, components| {
-            let mut builder = Connector::builder();
-            builder.set_connector_settings(connector_settings.cloned());
-            if let Some(components) = components {
-                builder.set_sleep_impl(components.sleep_impl());
-            }
-            builder
-                .proxy_config(proxy.clone())
-                .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-                .tls_context(tls.clone())
-                .build()
-        }),
-    )
+    Ok(move |connector_settings, sleep| {
+        let mut builder = Connector::builder();
+        builder.set_connector_settings(connector_settings);
+        builder.set_sleep_impl(sleep);
+        builder
+            .proxy_config(proxy.clone())
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(tls.clone())
+            .build()
+    })
+}
+
+/// A GET to `url` through the user's network settings, bounded in time: the status and the
+/// body. Runs on `runtime`.
+pub fn get(
+    settings: &HttpSettings,
+    url: &str,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(u16, Vec<u8>), GetError> {
+    use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+    use http_body_util::BodyExt;
+    let timeouts = HttpConnectorSettings::builder()
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .read_timeout(std::time::Duration::from_secs(10))
+        .build();
+    let sleep = aws_smithy_async::rt::sleep::SharedAsyncSleep::new(
+        aws_smithy_async::rt::sleep::TokioSleep::new(),
+    );
+    let connector = connector_fn(settings)?(Some(timeouts), Some(sleep));
+    let request = ::http::Request::get(url)
+        .body(aws_smithy_types::body::SdkBody::empty())
+        .map_err(|_| GetError::Url)?;
+    let request = request.try_into().map_err(|_| GetError::Url)?;
+    runtime.block_on(async {
+        let response = connector
+            .call(request)
+            .await
+            .map_err(|error| GetError::Connect(describe_connector_error(&error)))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|_| GetError::Connect("the reply was cut off".into()))?
+            .to_bytes();
+        Ok((status, body.to_vec()))
+    })
+}
+
+/// Why a plain GET failed. Never holds the URL (it may carry a token) or the reply.
+#[derive(Debug, thiserror::Error)]
+pub enum GetError {
+    #[error(transparent)]
+    Settings(#[from] HttpError),
+    #[error("not a URL rsume can request")]
+    Url,
+    #[error("{0}")]
+    Connect(String),
+}
+
+/// A connection failure in one line, saying when a certificate is the reason.
+fn describe_connector_error(error: &(dyn std::error::Error + 'static)) -> String {
+    match certificate_problem(error) {
+        Some(problem) => format!(
+            "the server's certificate is not trusted ({problem}); set AWS_CA_BUNDLE if a proxy or private CA signs it"
+        ),
+        None => "could not connect".into(),
+    }
 }
 
 /// The TLS layer's complaint about a server's certificate, if that is why a connection

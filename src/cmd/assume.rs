@@ -18,7 +18,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
         return auto_refresh(given, cli, destination, env);
     }
     // Checked before any prompt or STS call: output nobody applies is not worth a code.
-    let got = get(cli, env, || Ok(destination.check()?))?;
+    let got = get(cli, env, |_| Ok(destination.check()?))?;
     Ok(Output::Shell(exports::assume(
         &got.chain.profile,
         &got.fetched.credentials,
@@ -31,7 +31,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
 fn get(
     cli: &Cli,
     env: Env<'_>,
-    before: impl FnOnce() -> anyhow::Result<()>,
+    before: impl FnOnce(&crate::vault::Chain) -> anyhow::Result<()>,
 ) -> anyhow::Result<request::Got> {
     match &cli.role.role_arn {
         Some(_) => request::get_role(&cli.role, &cli.request, env, before),
@@ -45,7 +45,7 @@ fn get(
 /// `-o NAME`: the credentials go into the credentials file, and stdout stays empty (so the
 /// wrapper evaluates nothing, and a terminal is no reason to refuse).
 fn to_profile(name: &str, cli: &Cli, env: Env<'_>) -> anyhow::Result<Output> {
-    let check = || {
+    let check = |_: &crate::vault::Chain| {
         Ok(output::check_writable(
             FileKind::Credentials,
             name,
@@ -78,7 +78,7 @@ fn auto_refresh(
 ) -> anyhow::Result<Output> {
     let (profile, _) = profiles::choose(given, env);
     let name = output::refresh_profile_name(&profile)?;
-    let check = || {
+    let check = |_: &crate::vault::Chain| {
         destination.check()?;
         Ok(output::check_writable(
             FileKind::Config,

@@ -24,7 +24,7 @@ struct Document<'a> {
 }
 
 pub fn run(profile: &str, args: &RequestArgs, env: Env<'_>) -> anyhow::Result<Output> {
-    let got = request::get(Some(profile), args, env, || Ok(()))?;
+    let got = request::get(Some(profile), args, env, |_| Ok(()))?;
     let credentials = &got.fetched.credentials;
     let document = Document {
         version: 1,

@@ -24,7 +24,7 @@ pub fn run(
     args: &RequestArgs,
     env: Env<'_>,
 ) -> anyhow::Result<Output> {
-    let got = request::get(Some(profile), args, env, || Ok(()))?;
+    let got = request::get(Some(profile), args, env, |_| Ok(()))?;
     let (program, program_args) = command.split_first().expect("clap requires a command");
     let mut child = Command::new(program);
     child.args(program_args);

@@ -5,6 +5,7 @@ mod assume;
 mod cache;
 mod clean;
 mod completions;
+mod console;
 mod credential_process;
 mod doctor;
 mod exec;
@@ -121,6 +122,11 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         Some(Command::Direct(DirectCommand::Exec { profile, command })) => {
             exec::run(profile, command, &cli.request, env)?
         }
+        Some(Command::Direct(DirectCommand::Console {
+            profile,
+            print,
+            service,
+        })) => console::run(profile, *print, service.as_deref(), &cli.request, env)?,
         Some(Command::Direct(DirectCommand::CredentialProcess { profile })) => {
             credential_process::run(profile, &cli.request, env)?
         }

@@ -20,13 +20,13 @@ pub struct Got {
 }
 
 /// The credentials of `given` (else `AWS_PROFILE`, …), shaped by the flags in `args`.
-/// `before` runs once the profile resolved and before any prompt or call: a check that
-/// would make the credentials useless belongs there, so it costs no MFA code.
+/// `before` runs once the profile resolved (with its chain) and before any prompt or call: a
+/// check that would make the credentials useless belongs there, so it costs no MFA code.
 pub fn get(
     given: Option<&str>,
     args: &RequestArgs,
     env: Env<'_>,
-    before: impl FnOnce() -> anyhow::Result<()>,
+    before: impl FnOnce(&Chain) -> anyhow::Result<()>,
 ) -> anyhow::Result<Got> {
     let flag_code = flag_code(args)?;
     let (files, set) = profiles::load(env)?;
@@ -42,7 +42,7 @@ pub fn get(
             }
             other => other.into(),
         })?;
-    before()?;
+    before(&chain)?;
     let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, &name, env));
     fetch(chain, &mut code_source, args, env)
 }
@@ -53,7 +53,7 @@ pub fn get_role(
     role: &RoleArgs,
     args: &RequestArgs,
     env: Env<'_>,
-    before: impl FnOnce() -> anyhow::Result<()>,
+    before: impl FnOnce(&Chain) -> anyhow::Result<()>,
 ) -> anyhow::Result<Got> {
     let flag_code = flag_code(args)?;
     let (_, set) = profiles::load(env)?;
@@ -81,7 +81,7 @@ pub fn get_role(
             }
         },
     )?;
-    before()?;
+    before(&chain)?;
     let source = role.source_profile.as_deref().unwrap_or_default();
     let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, source, env));
     fetch(chain, &mut code_source, args, env)
