@@ -458,3 +458,29 @@ fn iam_denying_the_listing_skips_the_device_check_and_says_why() {
     );
     assert_eq!(iam.actions(), ["GetUser", "ListMFADevices"]);
 }
+
+#[test]
+fn a_root_without_long_term_keys_skips_the_device_check_without_calling_iam() {
+    let iam = FakeSts::start(vec![Reply::forward(&moto().endpoint())]);
+    let config = "\
+[profile fetched]
+credential_process = /bin/false
+
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = fetched
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+";
+    let sandbox = private(config).env("AWS_ENDPOINT_URL_IAM", &iam.endpoint());
+    let report = json(&doctor(&sandbox, &["role", "--json"]));
+    let device = check(&report, "MFA device enabled");
+    assert_eq!(device["outcome"], "skip", "{report}");
+    assert!(
+        device["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not an IAM user's long-term keys"),
+        "{device}"
+    );
+    assert_eq!(iam.request_count(), 0);
+}
