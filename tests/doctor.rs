@@ -1,19 +1,24 @@
 //! `rsume doctor`: a checklist with a fix for each failure, exit 0 only when nothing failed,
-//! the same list as JSON; and the clock offset named when STS rejects an MFA code.
+//! the same list as JSON; and the clock offset named when STS rejects an MFA code. IAM is
+//! moto's, where each HOME gets its own IAM user with keys and an enabled MFA device.
 
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rexpect::session::spawn_command;
 use support::fake_sts::{FakeCreds, FakeSts, Reply};
 use support::moto::moto;
+use support::moto_iam;
 use support::sandbox::{SHELLS, Sandbox, with_wrapper};
 
+/// Stands for the serial of the IAM user's device in [`CONFIG`].
+const DEVICE: &str = "DEVICE";
 const CONFIG: &str = "\
 [profile alice]
-mfa_serial = arn:aws:iam::123456789012:mfa/alice
+mfa_serial = DEVICE
 
 [profile admin]
 role_arn = arn:aws:iam::123456789012:role/admin
@@ -24,15 +29,45 @@ mfa_serial = arn:aws:iam::123456789012:user/typo
 role_arn = arn:aws:iam::123456789012:role/admin
 source_profile = alice
 ";
-const CREDENTIALS: &str = "\
-[alice]
-aws_access_key_id = AKIAALICEEXAMPLE0001
-aws_secret_access_key = alice-secret
-";
 
-/// A HOME whose files are private, as the AWS CLI writes them.
+/// An IAM user in moto, its long-term keys, and the serial of its enabled virtual device.
+struct IamUser {
+    name: String,
+    key_id: String,
+    secret: String,
+    serial: String,
+}
+
+/// A new IAM user, a name no other test uses (they share one moto).
+fn iam_user() -> IamUser {
+    static USERS: AtomicUsize = AtomicUsize::new(0);
+    let name = format!("doctor-{}", USERS.fetch_add(1, Ordering::Relaxed));
+    let moto = moto().endpoint();
+    let (key_id, secret) = moto_iam::user_with_keys(&moto, &name);
+    let serial = moto_iam::enabled_device(&moto, &name, &name);
+    IamUser {
+        name,
+        key_id,
+        secret,
+        serial,
+    }
+}
+
+/// A HOME for a new IAM user whose device is `mfa_serial` where `config` says DEVICE.
 fn private(config: &str) -> Sandbox {
-    let sandbox = Sandbox::new(config, CREDENTIALS);
+    let user = iam_user();
+    private_as(&config.replace(DEVICE, &user.serial), &user)
+}
+
+/// A HOME whose files are private, as the AWS CLI writes them, with `user`'s keys in
+/// profile alice; IAM is moto.
+fn private_as(config: &str, user: &IamUser) -> Sandbox {
+    let credentials = format!(
+        "[alice]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        user.key_id, user.secret
+    );
+    let sandbox =
+        Sandbox::new(config, &credentials).env("AWS_ENDPOINT_URL_IAM", &moto().endpoint());
     let mode = std::fs::Permissions::from_mode(0o600);
     std::fs::set_permissions(sandbox.path(".aws/config"), mode).unwrap();
     sandbox
@@ -71,7 +106,9 @@ fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value
 #[test]
 fn a_healthy_profile_passes_every_check_through_the_wrapper_in_every_shell() {
     for shell in SHELLS {
-        let sandbox = private(CONFIG).endpoint(&moto().endpoint());
+        let user = iam_user();
+        let sandbox =
+            private_as(&CONFIG.replace(DEVICE, &user.serial), &user).endpoint(&moto().endpoint());
         let body = match shell {
             "fish" => "rsume doctor admin\necho \"exit=$status\"",
             _ => "rsume doctor admin\necho \"exit=$?\"",
@@ -80,12 +117,16 @@ fn a_healthy_profile_passes_every_check_through_the_wrapper_in_every_shell() {
         // The marker reaches rsume only: the shell itself never holds it.
         assert!(!ran.vars.contains_key("RSUME_WRAPPER"), "{shell}");
         let out = ran.run.ok();
+        let (serial, name) = (&user.serial, &user.name);
+        let key_tail = &user.key_id[user.key_id.len() - 4..];
         for line in [
             "✓ config files: ",
             "✓ file modes: only you can read the AWS files\n",
-            "✓ profile: 'admin' resolves to this chain:\n    keys of 'alice' (access key ****0001)\n    -> MFA session with arn:aws:iam::123456789012:mfa/alice for 43200 s (GetSessionToken)\n    -> role arn:aws:iam::123456789012:role/admin for profile 'admin' (AssumeRole)\n",
-            "✓ mfa_serial: arn:aws:iam::123456789012:mfa/alice is well-formed\n",
-            "- MFA device enabled: not checked",
+            &format!(
+                "✓ profile: 'admin' resolves to this chain:\n    keys of 'alice' (access key ****{key_tail})\n    -> MFA session with {serial} for 43200 s (GetSessionToken)\n    -> role arn:aws:iam::123456789012:role/admin for profile 'admin' (AssumeRole)\n"
+            ),
+            &format!("✓ mfa_serial: {serial} is well-formed\n"),
+            &format!("✓ MFA device enabled: {serial} is the IAM user {name}'s, enabled since "),
             &format!("✓ wrapper: the {shell} wrapper function is loaded\n"),
             "✓ cache directory: ",
             "✓ clock: this computer's clock agrees with AWS's",
@@ -99,7 +140,7 @@ fn a_healthy_profile_passes_every_check_through_the_wrapper_in_every_shell() {
             !out.contains('\x1b'),
             "no colour when stdout is not a terminal"
         );
-        assert!(!out.contains("alice-secret"));
+        assert!(!out.contains(&user.secret));
     }
 }
 
@@ -125,7 +166,9 @@ fn without_the_wrapper_the_wrapper_check_fails_with_the_line_to_load_it() {
 fn each_local_failure_has_its_line_and_fix() {
     let sts = FakeSts::start(vec![Reply::auto(&creds())]);
     // Config readable by others.
-    let sandbox = Sandbox::new(CONFIG, CREDENTIALS).endpoint(&sts.endpoint());
+    let sandbox = private(CONFIG).endpoint(&sts.endpoint());
+    let shared = std::fs::Permissions::from_mode(0o644);
+    std::fs::set_permissions(sandbox.path(".aws/config"), shared).unwrap();
     let run = doctor(&sandbox, &["admin"]);
     assert_eq!(run.status.code(), Some(1));
     let config = sandbox.path(".aws/config").display().to_string();
@@ -168,6 +211,12 @@ fn each_local_failure_has_its_line_and_fix() {
     assert!(
         run.stdout
             .contains("/.aws/config:9 is neither an MFA device ARN")
+    );
+    assert!(
+        run.stdout
+            .contains("- MFA device enabled: not checked: mfa_serial is not well-formed\n"),
+        "{}",
+        run.stdout
     );
     assert!(run.stdout.contains("    fix: set it to the device's ARN"));
     // A cache directory others can read.
@@ -283,7 +332,7 @@ fn access_denied_on_get_session_token_is_worded_honestly() {
     );
     assert!(probe["fix"].as_str().unwrap().contains("require MFA"));
     assert_eq!(check(&report, "identity")["outcome"], "pass");
-    assert_eq!(check(&report, "MFA device enabled")["outcome"], "skip");
+    assert_eq!(check(&report, "MFA device enabled")["outcome"], "pass");
     assert!(check(&report, "identity")["fix"].is_null());
 }
 
@@ -361,4 +410,77 @@ fn a_rejected_mfa_code_names_the_clock_offset() {
         .endpoint(&sts.endpoint())
         .run(&["alice", "--mfa-token", "123456"]);
     assert!(!run.failed().contains("clock is"), "{}", run.stderr);
+}
+
+#[test]
+fn a_device_the_user_does_not_have_fails_with_the_commands_that_fix_it() {
+    let sts = FakeSts::start(vec![Reply::auto(&creds())]);
+    let user = iam_user();
+    let retired = "arn:aws:iam::123456789012:mfa/retired-phone";
+    let sandbox = private_as(&CONFIG.replace(DEVICE, retired), &user).endpoint(&sts.endpoint());
+    let run = doctor(&sandbox, &["admin"]);
+    assert_eq!(run.status.code(), Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "✗ MFA device enabled: {retired} is not among the IAM user {}'s MFA devices (1 listed)\n    \
+             fix: set mfa_serial to a device that `rsume mfa list alice` shows, or register one with `rsume mfa setup alice`\n",
+            user.name
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.ends_with("1 check failed\n"), "{}", run.stdout);
+}
+
+#[test]
+fn iam_denying_the_listing_skips_the_device_check_and_says_why() {
+    let sts = FakeSts::start(vec![Reply::auto(&creds())]);
+    let user = iam_user();
+    let denied = format!(
+        "User: arn:aws:iam::123456789012:user/{0} is not authorized to perform: iam:ListMFADevices on resource: user {0}",
+        user.name
+    );
+    let iam = FakeSts::start(vec![
+        Reply::forward(&moto().endpoint()),
+        Reply::error(403, "AccessDenied", &denied),
+    ]);
+    let sandbox = private_as(&CONFIG.replace(DEVICE, &user.serial), &user)
+        .endpoint(&sts.endpoint())
+        .env("AWS_ENDPOINT_URL_IAM", &iam.endpoint());
+    let run = doctor(&sandbox, &["admin"]);
+    assert_eq!(run.status.code(), Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!(
+            "- MFA device enabled: not checked: these keys are not permitted to list MFA devices (iam:GetUser, iam:ListMFADevices): {denied}\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(iam.actions(), ["GetUser", "ListMFADevices"]);
+}
+
+#[test]
+fn a_root_without_long_term_keys_skips_the_device_check_without_calling_iam() {
+    let iam = FakeSts::start(vec![Reply::forward(&moto().endpoint())]);
+    let config = "\
+[profile fetched]
+credential_process = /bin/false
+
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = fetched
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+";
+    let sandbox = private(config).env("AWS_ENDPOINT_URL_IAM", &iam.endpoint());
+    let report = json(&doctor(&sandbox, &["role", "--json"]));
+    let device = check(&report, "MFA device enabled");
+    assert_eq!(device["outcome"], "skip", "{report}");
+    assert!(
+        device["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not an IAM user's long-term keys"),
+        "{device}"
+    );
+    assert_eq!(iam.request_count(), 0);
 }

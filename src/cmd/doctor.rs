@@ -1,10 +1,12 @@
 //! `rsume doctor [PROFILE] [--json]`: a checklist for a person, each failure with its fix.
-//! Local checks first (files, the chain, the wrapper, the cache), then what only AWS can
-//! answer (the clock, who the keys belong to, GetSessionToken). The exit status is 0 only
-//! when no check failed; `--json` prints the same list as data, whatever the outcome.
+//! The files and the chain first (with IAM's word on the chain's MFA device), the wrapper and
+//! the cache, then what only STS can answer (the clock, who the keys belong to,
+//! GetSessionToken). The exit status is 0 only when no check failed; `--json` prints the
+//! same list as data, whatever the outcome.
 
 mod aws;
 mod chain;
+mod device;
 mod files;
 
 use std::io::IsTerminal;

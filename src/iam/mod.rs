@@ -1,6 +1,6 @@
-//! The IAM calls of `rsume mfa`: who the keys belong to, and the life of a virtual MFA
-//! device. Built only by those commands, never on the way to credentials, so assuming a
-//! profile pays nothing for it.
+//! The IAM calls of `rsume mfa` and `rsume doctor`: who the keys belong to, and the life of
+//! a virtual MFA device. Built only by those commands, never on the way to credentials, so
+//! assuming a profile pays nothing for it.
 
 mod error;
 

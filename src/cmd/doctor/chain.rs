@@ -1,5 +1,6 @@
 //! The checks on the profile: it resolves to a chain (drawn hop by hop: which keys, which
-//! MFA device, which roles), and its MFA device is named in a form STS accepts.
+//! MFA device, which roles), its MFA device is named in a form STS accepts, and IAM knows
+//! that device (device.rs).
 
 use super::Check;
 use crate::cmd::Env;
@@ -31,10 +32,7 @@ pub(super) fn check(
     resolved.lines = draw(&plan);
     checks.push(resolved);
     checks.push(mfa_serial(set, profile, &plan));
-    checks.push(Check::skip(
-        "MFA device enabled",
-        "not checked: this rsume has no IAM client yet; `aws iam list-mfa-devices` lists the user's devices",
-    ));
+    checks.push(super::device::check(&plan, env));
     Some(plan)
 }
 
@@ -115,7 +113,7 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
 
 /// A virtual device's ARN (`arn:aws:iam::123456789012:mfa/alice`, a path allowed), or a
 /// hardware token's serial number, as STS's SerialNumber accepts them.
-fn well_formed(serial: &str) -> bool {
+pub(super) fn well_formed(serial: &str) -> bool {
     let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
     let Some(rest) = serial.strip_prefix("arn:") else {
         return (9..=256).contains(&serial.len()) && serial.chars().all(name_char);
