@@ -36,10 +36,14 @@ pub struct CachePolicy {
 pub trait Fetch {
     /// Its cache key: its own settings and its source's identity, nothing that needs a run.
     fn key(&self) -> Key;
-    /// The provider whose credentials sign the call, if any.
-    fn source(&self) -> Option<&dyn Provider>;
+    /// The provider whose credentials sign the call: none for a root that fetches its own.
+    fn source(&self) -> Option<&dyn Provider> {
+        None
+    }
     /// The MFA device whose code each attempt needs, if any.
-    fn mfa_serial(&self) -> Option<&str>;
+    fn mfa_serial(&self) -> Option<&str> {
+        None
+    }
     fn spec(&self) -> Spec<'_>;
     /// This hop alone, for `--debug`.
     fn describe(&self) -> String;

@@ -7,7 +7,7 @@
 use aws_config::ecs::EcsCredentialsProvider;
 
 use super::metadata::{self, METADATA_ATTEMPT_TIMEOUT};
-use super::{Fetch, Provider, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
+use super::{Fetch, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::mfa::MfaCode;
@@ -32,14 +32,6 @@ impl Fetch for Container {
             &self.uri,
             self.token_file.as_deref().unwrap_or(""),
         ])
-    }
-
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        None
     }
 
     fn spec(&self) -> Spec<'_> {

@@ -6,7 +6,7 @@ use aws_config::imds;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
 
 use super::metadata::{self, METADATA_ATTEMPT_TIMEOUT};
-use super::{Fetch, Provider, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
+use super::{Fetch, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::mfa::MfaCode;
@@ -26,14 +26,6 @@ impl Fetch for Instance {
     /// An instance has one role at a time: the endpoint is who it is.
     fn key(&self) -> Key {
         Key::derive(&["instance", &self.endpoint])
-    }
-
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        None
     }
 
     fn spec(&self) -> Spec<'_> {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Fetch, Provider, Run, SESSION_DURATION_RANGE, Spec, VaultError};
+use super::{Fetch, Run, SESSION_DURATION_RANGE, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
@@ -58,14 +58,6 @@ impl Fetch for CredentialProcess {
     /// The command alone defines what it prints: no run is needed to know the key.
     fn key(&self) -> Key {
         Key::derive(&["process", &self.command])
-    }
-
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        None
     }
 
     fn spec(&self) -> Spec<'_> {

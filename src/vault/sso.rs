@@ -16,7 +16,7 @@ use aws_credential_types::provider::error::{CredentialsError, TokenError};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 
-use super::{Fetch, Provider, Run, Spec, VaultError};
+use super::{Fetch, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::{Credentials, Secret};
 use crate::log;
@@ -87,14 +87,6 @@ impl Fetch for Sso {
             &role.role_name,
             &role.endpoint,
         ])
-    }
-
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        None
     }
 
     fn spec(&self) -> Spec<'_> {

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::{Fetch, Provider, Role, Run, Spec, VaultError};
+use super::{Fetch, Role, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
@@ -41,14 +41,6 @@ impl Fetch for WebIdentity {
             &role.duration.map(|d| d.to_string()).unwrap_or_default(),
             &self.endpoint,
         ])
-    }
-
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        None
     }
 
     fn spec(&self) -> Spec<'_> {
