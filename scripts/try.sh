@@ -35,6 +35,7 @@ cat >"$demo_home/.aws/credentials" <<'CREDENTIALS'
 aws_access_key_id = AKIADEMOUSER00000001
 aws_secret_access_key = demo-secret-not-real
 CREDENTIALS
+chmod 600 "$demo_home/.aws/credentials"   # as the AWS CLI writes it; rsume warns otherwise
 
 export HOME="$demo_home" AWS_EC2_METADATA_DISABLED=true
 export AWS_ENDPOINT_URL_STS="http://127.0.0.1:$port"
