@@ -156,15 +156,15 @@ aws="env HTTPS_PROXY=http://127.0.0.1:$proxy_port AWS_CA_BUNDLE=$ca /usr/bin/aws
 "$rsume" role --shell bash >/dev/null 2>&1
 "$awsume" mfa-user --mfa-token 123456 >/dev/null 2>&1
 $aws --profile role >/dev/null
-"$rsume" sso-role --shell bash >/dev/null
-"$rsume" process-role --shell bash >/dev/null
+"$rsume" sso-role --shell bash >/dev/null 2>"$work/prime.log" || { cat "$work/prime.log" >&2; exit 1; }
+"$rsume" process-role --shell bash >/dev/null 2>"$work/prime.log" || { cat "$work/prime.log" >&2; exit 1; }
 # From here the SSO and process roles must come from the cache alone: the portal is gone
 # (a call to it would fail the run) and the script's runs are counted at the end.
 kill "$portal_pid"
 wait "$portal_pid" 2>/dev/null || true
 for profile in role sso-role process-role; do
-    "$rsume" "$profile" --shell bash --debug 2>&1 >/dev/null | grep -q "cache hit" ||
-        { echo "rsume $profile: no cache hit after priming" >&2; exit 1; }
+    debug=$("$rsume" "$profile" --shell bash --debug 2>&1 >/dev/null)
+    grep -q "cache hit" <<<"$debug" || { echo "rsume $profile: no cache hit after priming" >&2; exit 1; }
 done
 
 results=$repo/bench/results.md
