@@ -9,6 +9,9 @@
 # The AWS CLI 2.9 from Debian does not honour that variable, so it goes through moto_proxy
 # (HTTPS_PROXY, with moto's CA bundle). Cached runs make no network call in rsume or the
 # AWS CLI; AWSume calls AssumeRole on every run (it caches only MFA sessions).
+# The cached-role run also times rsume on roles whose root is IAM Identity Center (a fake
+# portal on 127.0.0.1, stopped once the cache is primed) and a credential_process (a script
+# that counts its runs): those cached runs start no process and call nobody.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -72,7 +75,78 @@ aws_access_key_id = AKIABENCHMFAUSER0001
 aws_secret_access_key = bench-secret-not-real
 CREDENTIALS
 
-export HOME=$work AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_STS="http://127.0.0.1:$server_port"
+# A role above IAM Identity Center: the token `aws sso login` would have cached, and a fake
+# portal answering GetRoleCredentials, stopped once the cache is primed.
+cat >>"$work/.aws/config" <<'CONFIG'
+
+[sso-session bench]
+sso_start_url = https://bench.awsapps.com/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile sso-user]
+sso_session = bench
+sso_account_id = 111111111111
+sso_role_name = Developer
+region = eu-west-1
+
+[profile sso-role]
+role_arn = arn:aws:iam::123456789012:role/bench-sso
+source_profile = sso-user
+region = eu-west-1
+CONFIG
+in_an_hour=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+mkdir -p "$work/.aws/sso/cache"
+cat >"$work/.aws/sso/cache/$(printf %s bench | sha1sum | cut -d' ' -f1).json" <<TOKEN
+{"accessToken":"bench-sso-token","expiresAt":"$in_an_hour","region":"eu-west-1","startUrl":"https://bench.awsapps.com/start"}
+TOKEN
+portal_port=$(free_port)
+python3 - "$portal_port" >"$work/portal.log" 2>&1 <<'PY' &
+import http.server, json, sys, time
+class Portal(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        known = self.headers.get("x-amz-sso_bearer_token") == "bench-sso-token"
+        if not self.path.startswith("/federation/credentials") or not known:
+            self.send_response(401)
+            self.send_header("x-amzn-errortype", "UnauthorizedException")
+            self.end_headers()
+            return
+        body = json.dumps({"roleCredentials": {
+            "accessKeyId": "ASIABENCHSSOROLE0001", "secretAccessKey": "bench-secret-not-real",
+            "sessionToken": "bench-sso-session-token",
+            "expiration": int((time.time() + 3600) * 1000)}}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Portal).serve_forever()
+PY
+portal_pid=$!
+pids+=("$portal_pid")
+wait_port "$portal_port"
+
+# A role above a credential_process: a script printing temporary keys, counting its runs.
+cat >"$work/creds" <<SCRIPT
+#!/bin/sh
+echo run >>"$work/creds-runs"
+printf '%s\n' '{"Version": 1, "AccessKeyId": "ASIABENCHPROCESS001", "SecretAccessKey": "bench-secret-not-real", "SessionToken": "bench-process-token", "Expiration": "$in_an_hour"}'
+SCRIPT
+chmod +x "$work/creds"
+cat >>"$work/.aws/config" <<CONFIG
+
+[profile process-user]
+credential_process = $work/creds
+region = eu-west-1
+
+[profile process-role]
+role_arn = arn:aws:iam::123456789012:role/bench-process
+source_profile = process-user
+region = eu-west-1
+CONFIG
+
+export HOME=$work AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_STS="http://127.0.0.1:$server_port" \
+    AWS_ENDPOINT_URL_SSO="http://127.0.0.1:$portal_port"
 unset AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 awsume="$venv/bin/awsumepy"
 aws="env HTTPS_PROXY=http://127.0.0.1:$proxy_port AWS_CA_BUNDLE=$ca /usr/bin/aws configure export-credentials --format env"
@@ -82,6 +156,16 @@ aws="env HTTPS_PROXY=http://127.0.0.1:$proxy_port AWS_CA_BUNDLE=$ca /usr/bin/aws
 "$rsume" role --shell bash >/dev/null 2>&1
 "$awsume" mfa-user --mfa-token 123456 >/dev/null 2>&1
 $aws --profile role >/dev/null
+"$rsume" sso-role --shell bash >/dev/null 2>"$work/prime.log" || { cat "$work/prime.log" >&2; exit 1; }
+"$rsume" process-role --shell bash >/dev/null 2>"$work/prime.log" || { cat "$work/prime.log" >&2; exit 1; }
+# From here the SSO and process roles must come from the cache alone: the portal is gone
+# (a call to it would fail the run) and the script's runs are counted at the end.
+kill "$portal_pid"
+wait "$portal_pid" 2>/dev/null || true
+for profile in role sso-role process-role; do
+    debug=$("$rsume" "$profile" --shell bash --debug 2>&1 >/dev/null)
+    grep -q "cache hit" <<<"$debug" || { echo "rsume $profile: no cache hit after priming" >&2; exit 1; }
+done
 
 results=$repo/bench/results.md
 {
@@ -91,7 +175,7 @@ results=$repo/bench/results.md
 } >"$results"
 
 # hyperfine's markdown shows means; the targets are medians, so the table is made here,
-# with each median against rsume's and, when /bin/true ran too, rsume's time beyond it.
+# with each median against rsume's and, when /bin/true ran too, each rsume case's time beyond it.
 median_table() {
     python3 - "$1" <<'PY'
 import json, statistics, sys
@@ -106,8 +190,11 @@ for r in results:
           f"{r['min'] * 1000:.2f} | {r['max'] * 1000:.2f} | {median / rsume:.2f}x |")
 if "/bin/true" in medians:
     true = medians["/bin/true"]
-    print(f"\nrsume: {(rsume - true) * 1000:.2f} ms over `/bin/true` "
-          f"({rsume / true:.2f}x its median; the target is at most 0.5 ms over).")
+    print()
+    for name, median in medians.items():
+        if name.startswith("rsume"):
+            print(f"- {name}: {(median - true) * 1000:.2f} ms over `/bin/true` "
+                  f"({median / true:.2f}x its median; the target is at most 0.5 ms over).")
 PY
 }
 
@@ -126,11 +213,16 @@ scenario "static keys" \
 scenario "MFA user, cached session (the AWS CLI has no MFA sessions for users)" \
     -n rsume "$rsume mfa-user --shell bash" \
     -n awsume "$awsume mfa-user"
-scenario "role, cached, beside /bin/true (process start alone)" \
+scenario "role, cached, beside /bin/true (process start alone); rsume also with SSO and process roots" \
     -n /bin/true /bin/true \
     -n rsume "$rsume role --shell bash" \
+    -n "rsume, SSO root" "$rsume sso-role --shell bash" \
+    -n "rsume, process root" "$rsume process-role --shell bash" \
     -n awsume "$awsume role" \
     -n "aws export-credentials" "$aws --profile role"
+process_runs=$(wc -l <"$work/creds-runs")
+[ "$process_runs" -eq 1 ] ||
+    { echo "the credential_process ran $process_runs times, once expected (priming)" >&2; exit 1; }
 scenario "role, cold (cache cleared before each run)" \
     --prepare "rm -rf $work/.cache/rsume $work/.aws/cli/cache" \
     -n rsume "$rsume role --shell bash" \
