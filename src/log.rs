@@ -54,7 +54,13 @@ pub fn error(message: impl Display) {
 }
 
 fn line(kind: &str, message: Arguments<'_>) {
-    eprintln!("rsume: {kind}{}", printable(&message.to_string()));
+    // Not eprintln!: it panics when stderr is closed, and a message is never worth a crash.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "rsume: {kind}{}",
+        printable(&message.to_string())
+    );
 }
 
 /// `text` with control characters (C0 with newlines and escapes, DEL, C1) and the Unicode
