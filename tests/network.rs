@@ -207,3 +207,32 @@ fn a_proxy_password_is_sent_to_the_proxy_and_never_shown() {
     );
     assert!(!proxy.authorizations().is_empty());
 }
+
+#[test]
+fn iam_goes_through_the_same_proxy_and_ca_bundle() {
+    use support::moto_iam;
+    let moto_url = moto().endpoint();
+    let (key_id, secret) = moto_iam::user_with_keys(&moto_url, "net-dana");
+    let ca = TestCa::new();
+    let front = TlsFront::start(&ca, moto().port());
+    let proxy = ConnectProxy::start();
+    let sandbox = Sandbox::new(
+        "[profile user]\nregion = eu-west-1\n",
+        &format!("[user]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .env("AWS_ENDPOINT_URL_IAM", &front.url())
+    .env("HTTPS_PROXY", &proxy.url());
+    // Without the CA the certificate is refused; with it, IAM answers through the proxy.
+    sandbox.run(&["mfa", "list", "user"]).failed();
+    let sandbox = sandbox.env("AWS_CA_BUNDLE", &bundle(&ca));
+    let listed = sandbox.run(&["mfa", "list", "user"]);
+    listed.ok();
+    assert!(
+        proxy
+            .requests()
+            .iter()
+            .any(|r| r.contains(&format!(":{}", front.port()))),
+        "{:?}",
+        proxy.requests()
+    );
+}

@@ -79,6 +79,8 @@ pub fn run(command: &MfaCommand, env: Env<'_>) -> anyhow::Result<Output> {
 pub struct UserProfile {
     pub keys: Credentials,
     pub region: String,
+    /// Proxies and CA roots for IAM.
+    pub network: crate::http::HttpSettings,
     pub mfa_serial: Option<String>,
     /// Where the winning `mfa_serial` is set.
     pub serial_location: Option<Location>,
@@ -97,6 +99,7 @@ impl UserProfile {
             .ok_or_else(|| MfaSetupError::UnknownProfile(name.into()))?;
         Ok(Self {
             keys: keys(profile)?,
+            network: crate::resolve::network_settings(Some(profile), env)?,
             region: profile
                 .get("region")
                 .map(str::to_owned)
@@ -115,7 +118,7 @@ impl UserProfile {
     }
 
     pub fn iam(&self, env: Env<'_>) -> Result<Iam, IamError> {
-        Iam::new(&self.keys, &self.region, env)
+        Iam::new(&self.keys, &self.region, &self.network, env)
     }
 
     /// Removes the profile's `mfa_serial` lines that name `serial`, in whichever file holds

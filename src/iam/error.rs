@@ -9,6 +9,8 @@ pub enum IamError {
         allow = crate::resolve::ALLOW_HTTP_VARIABLE
     )]
     InsecureEndpoint { url: String, variable: &'static str },
+    #[error(transparent)]
+    Network(#[from] crate::http::HttpError),
     #[error(
         "AWS does not recognise these keys ({code}); check the profile's aws_access_key_id and aws_secret_access_key"
     )]

@@ -64,6 +64,7 @@ impl Iam {
     pub fn new(
         keys: &Credentials,
         region: &str,
+        network: &crate::http::HttpSettings,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, IamError> {
         let endpoint = endpoint(env)?;
@@ -88,7 +89,9 @@ impl Iam {
                     .operation_timeout(CALL_TIMEOUT)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            // The user's proxies and CA roots, as for STS.
+            .http_client(crate::http::client(network)?);
         if let Some((url, variable)) = endpoint {
             crate::log::info(format_args!("IAM endpoint {url} (from {variable})"));
             config = config.endpoint_url(url);

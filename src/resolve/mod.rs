@@ -135,6 +135,15 @@ pub enum Step {
     AssumeRole(Role),
 }
 
+/// The proxies and CA roots for a call that is not part of a chain (IAM for `rsume mfa`):
+/// the environment's, and `ca_bundle` of `profile`.
+pub fn network_settings(
+    profile: Option<&Profile>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<HttpSettings, ResolveError> {
+    network::http_settings(profile, env)
+}
+
 /// Builds the chain for profile `name`: the source, then each step wrapping the one before
 /// in the cache decorator.
 pub fn chain(

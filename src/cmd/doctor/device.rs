@@ -22,7 +22,7 @@ pub(super) fn check(plan: &Plan, env: Env<'_>) -> Check {
         );
     };
     let fix = Fix::for_source(&plan.source);
-    let listed = Iam::new(keys, &plan.sts.region, env).and_then(|iam| {
+    let listed = Iam::new(keys, &plan.sts.region, &plan.sts.http, env).and_then(|iam| {
         let user = iam.user()?;
         let devices = iam.devices(&user.name)?;
         Ok((user.name, devices))
