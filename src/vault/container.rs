@@ -7,8 +7,8 @@
 use aws_config::ecs::EcsCredentialsProvider;
 
 use super::metadata::{self, METADATA_ATTEMPT_TIMEOUT};
-use super::{Fetch, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
-use crate::cache::{EntryKind, Key};
+use super::{Fetch, Run, Spec, VaultError};
+use crate::cache::Key;
 use crate::credentials::Credentials;
 use crate::mfa::MfaCode;
 
@@ -35,12 +35,7 @@ impl Fetch for Container {
     }
 
     fn spec(&self) -> Spec<'_> {
-        Spec {
-            kind: EntryKind::Role,
-            profile: &self.profile,
-            subject: SUBJECT,
-            lifetime: ROLE_DEFAULT_DURATION,
-        }
+        metadata::role_spec(&self.profile, SUBJECT)
     }
 
     fn describe(&self) -> String {

@@ -6,8 +6,8 @@ use aws_config::imds;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
 
 use super::metadata::{self, METADATA_ATTEMPT_TIMEOUT};
-use super::{Fetch, ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
-use crate::cache::{EntryKind, Key};
+use super::{Fetch, Run, Spec, VaultError};
+use crate::cache::Key;
 use crate::credentials::Credentials;
 use crate::mfa::MfaCode;
 
@@ -29,12 +29,7 @@ impl Fetch for Instance {
     }
 
     fn spec(&self) -> Spec<'_> {
-        Spec {
-            kind: EntryKind::Role,
-            profile: &self.profile,
-            subject: SUBJECT,
-            lifetime: ROLE_DEFAULT_DURATION,
-        }
+        metadata::role_spec(&self.profile, SUBJECT)
     }
 
     fn describe(&self) -> String {

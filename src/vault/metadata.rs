@@ -8,7 +8,8 @@ use aws_credential_types::Credentials as SdkCredentials;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_credential_types::provider::error::CredentialsError;
 
-use super::{Run, VaultError};
+use super::{ROLE_DEFAULT_DURATION, Run, Spec, VaultError};
+use crate::cache::EntryKind;
 use crate::credentials::{Credentials, Secret};
 
 /// The most one metadata fetch may take, retries included: these endpoints are local to
@@ -87,4 +88,15 @@ fn problem(error: &CredentialsError, invalid: &str) -> String {
         _ => "its answer could not be used",
     }
     .to_owned()
+}
+
+/// A metadata role's cache entry: a role of `profile`, named `subject`, lasting what STS
+/// gives a role by default (the services do not say how long they asked for).
+pub fn role_spec<'a>(profile: &'a str, subject: &'static str) -> Spec<'a> {
+    Spec {
+        kind: EntryKind::Role,
+        profile,
+        subject,
+        lifetime: ROLE_DEFAULT_DURATION,
+    }
 }
