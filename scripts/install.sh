@@ -215,3 +215,11 @@ else
     echo
     echo "  $line"
 fi
+# zsh completes rsume only once compinit has run (it defines compdef); a fresh ~/.zshrc
+# does not run it. The wrapper registers the completion at the first prompt after it.
+if [ "$shell_name" = zsh ] && ! { [ -e "$rc" ] && grep -Eq '^[^#]*compinit' "$rc"; }; then
+    echo "zsh completes commands (rsume ad<Tab>) only once compinit has run; $(show "$rc") does not"
+    echo "run it. Add this line to it, before or after rsume's line:"
+    echo
+    echo "  autoload -Uz compinit && compinit"
+fi

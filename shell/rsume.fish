@@ -18,7 +18,8 @@ function rsume --description 'Assume an AWS profile in this shell'
 end
 # Succeeds when the command word (the first word that is not a flag or a flag's value)
 # names a command whose output must not be captured. The lists come from rsume's own
-# command definition.
+# command definition. A cluster of short flags takes the next word as its value when its
+# first flag that takes a value is its last letter (`-qp status`).
 function __rsume_direct
     set -l skip 0
     for word in $argv
@@ -31,7 +32,9 @@ function __rsume_direct
                 return 1
             case @VALUE_FLAGS@
                 set skip 1
+            case '--*'
             case '-*'
+                string match -qr -- '^-[^-@VALUE_SHORTS@]*[@VALUE_SHORTS@]$' $word; and set skip 1
             case @DIRECT_COMMANDS@
                 return 0
             case '*'

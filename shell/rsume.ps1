@@ -15,6 +15,8 @@ function global:rsume {
         if ($skip) { $skip = $false; continue }
         if ($word -ceq '--') { break }
         if ($valueFlags -ccontains $word) { $skip = $true; continue }
+        # A short-flag cluster whose first flag that takes a value is its last letter (-qp X).
+        if ("$word" -cmatch '^-[^-@VALUE_SHORTS@]*[@VALUE_SHORTS@]$') { $skip = $true; continue }
         if ("$word".StartsWith('-')) { continue }
         if ($direct -ccontains $word) {
             $env:RSUME_WRAPPER = 'powershell'

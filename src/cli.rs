@@ -27,7 +27,7 @@ Exit status: 0 success, 1 failure, 2 usage error or bad value, 130 cancelled pro
 )]
 pub struct Cli {
     /// Profile to assume [default: $AWS_PROFILE, else $AWS_DEFAULT_PROFILE, else "default"]
-    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
+    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(first_word_candidates))]
     pub profile: Option<String>,
 
     /// Words after the profile. rsume runs no program, so these only earn a message that says
@@ -430,14 +430,38 @@ pub fn wrapper_in(args: &[OsString]) -> Option<Shell> {
 }
 
 /// Profile names for completion, read from the user's files at TAB time.
+/// Profile names for a word that takes one. A name that starts with `-` is left out: clap
+/// would read it there as a flag.
 fn profile_candidates() -> Vec<CompletionCandidate> {
+    profile_names()
+        .into_iter()
+        .filter(|name| !name.starts_with('-'))
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+/// rsume's first word: a profile name, or for a name that starts with `-` (a flag there)
+/// `--profile=NAME`, the one form clap reads it in (`-p NAME` is refused as a flag too).
+fn first_word_candidates() -> Vec<CompletionCandidate> {
+    profile_names()
+        .into_iter()
+        .map(|name| {
+            if name.starts_with('-') {
+                format!("--profile={name}")
+            } else {
+                name
+            }
+        })
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+fn profile_names() -> Vec<String> {
     let env = |name: &str| std::env::var(name).ok();
     let Ok((_, set)) = crate::config::load(&env) else {
         return Vec::new();
     };
-    set.profiles()
-        .map(|p| CompletionCandidate::new(p.name()))
-        .collect()
+    set.profiles().map(|p| p.name().to_owned()).collect()
 }
 
 /// `3600`, `3600s`, `90m`, `12h` or `1d`, in seconds.

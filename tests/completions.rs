@@ -154,3 +154,66 @@ fn candidates_are_never_run_as_code() {
     assert_eq!(run.status.code(), Some(2));
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn zsh_registers_the_completion_once_compinit_runs_later() {
+    // A fresh ~/.zshrc loads rsume first and runs compinit after it (or the user adds it
+    // later): the prompt after compinit registers the completion, and the hook goes away.
+    let sandbox = sandbox();
+    for eval in ["eval \"$(rsume init zsh)\"", "eval $(rsume init zsh)"] {
+        let script = format!(
+            "{eval} || exit 9\n\
+             print -r -- \"before: ${{_comps[rsume]-}}\"\n\
+             for f in $precmd_functions; do $f; done\n\
+             autoload -Uz compinit && compinit -u -D\n\
+             for f in $precmd_functions; do $f; done\n\
+             print -r -- \"after: ${{_comps[rsume]-}}\"\n\
+             print -r -- \"hooks: $precmd_functions\""
+        );
+        let result = sandbox.shell("zsh", &script, &[]);
+        assert!(result.run.status.success(), "{eval}: {}", result.run.stderr);
+        assert_eq!(result.run.stderr, "", "{eval}");
+        let out = result.run.stdout;
+        assert!(out.contains("before: \n"), "{eval}: {out}");
+        assert!(
+            out.contains("after: _clap_dynamic_completer_rsume\n"),
+            "{eval}: {out}"
+        );
+        assert!(!out.contains("__rsume_compdef"), "{eval}: {out}");
+    }
+    // compinit first: registered at once, no hook left behind.
+    let script = "autoload -Uz compinit && compinit -u -D\neval \"$(rsume init zsh)\"\n\
+                  print -r -- \"now: ${_comps[rsume]-} hooks: ${precmd_functions-}\"";
+    let result = sandbox.shell("zsh", script, &[]);
+    assert_eq!(
+        result.run.stdout.trim_end(),
+        "now: _clap_dynamic_completer_rsume hooks:",
+        "{}",
+        result.run.stderr
+    );
+}
+
+#[test]
+fn a_profile_named_like_a_flag_completes_as_a_profile_flag() {
+    let sandbox = Sandbox::new(
+        "[profile -dash]\nregion = x\n[profile --long]\nregion = x\n[profile dev]\nregion = x\n",
+        "",
+    );
+    let first = bash_complete(&sandbox, "rsume -");
+    assert!(first.contains(&"--profile=-dash".to_owned()), "{first:?}");
+    assert!(first.contains(&"--profile=--long".to_owned()), "{first:?}");
+    assert!(!first.contains(&"-dash".to_owned()), "{first:?}");
+    let fish = fish_complete(&sandbox, "rsume --profile=-");
+    assert!(fish.iter().any(|c| c.ends_with("-dash")), "{fish:?}");
+    // A value for -p cannot start with `-` as a word of its own: not offered there.
+    let value = bash_complete(&sandbox, "rsume -p ''");
+    assert!(value.contains(&"dev".to_owned()), "{value:?}");
+    assert!(!value.iter().any(|c| c.contains("dash")), "{value:?}");
+    // What is offered works.
+    let run = sandbox.run(&["--profile=-dash", "--shell", "bash"]);
+    assert!(
+        !run.stderr.contains("unexpected argument"),
+        "{}",
+        run.stderr
+    );
+}

@@ -444,3 +444,47 @@ fn prompt_tools_see_the_profile_and_time_left() {
         assert!(!result.vars.contains_key("AWSUME_EXPIRATION"), "{shell}");
     }
 }
+
+#[test]
+fn a_profile_named_status_is_reached_in_a_flag_cluster() {
+    // `-qp status`: `-p` takes `status` as its value, so the wrapper must assume the profile
+    // and not run the status command uncaptured.
+    let sandbox = Sandbox::new(
+        "[profile status]\nregion = us-west-2\n",
+        "[status]\naws_access_key_id = AKIASTATUS\naws_secret_access_key = s\n",
+    );
+    for shell in SHELLS {
+        for words in [
+            "-qp status",
+            "-p status",
+            "-q -p status",
+            "--profile status",
+            "--profile=status",
+            "-pstatus",
+            "-qpstatus",
+            "-sqp status",
+        ] {
+            let result = sandbox.shell(shell, &with_wrapper(shell, &format!("rsume {words}")), &[]);
+            assert!(
+                result.run.status.success(),
+                "{shell} {words}: {}",
+                result.run.stderr
+            );
+            assert_eq!(
+                result.vars.get("RSUME_PROFILE").map(String::as_str),
+                Some("status"),
+                "{shell} {words}: {}",
+                result.run.stdout
+            );
+            assert_eq!(result.run.stdout, "", "{shell} {words}");
+        }
+        // `-q status` is still the command: run as it is, its report on stdout.
+        let result = sandbox.shell(shell, &with_wrapper(shell, "rsume -q status"), &[]);
+        assert!(!result.vars.contains_key("RSUME_PROFILE"), "{shell}");
+        assert!(
+            !result.run.stdout.contains("export"),
+            "{shell}: {}",
+            result.run.stdout
+        );
+    }
+}

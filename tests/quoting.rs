@@ -119,12 +119,30 @@ fn render(shell: Shell, value: &str) -> String {
         .unwrap()
 }
 
+/// How the script applies each rendered value: as the code it is, or through the unquoted
+/// `eval $(…)`, which splits the code into words, globs each (bash) and joins them.
+#[derive(Clone, Copy)]
+enum Form {
+    AsIs,
+    UnquotedEval,
+}
+
 /// Runs one script of `value`s in `shell`, each set by rsume's renderer and printed back
 /// NUL-terminated, and compares byte for byte.
 fn round_trip(shell: Shell, program: &str, args: &[&str], values: &[String]) {
+    round_trip_as(Form::AsIs, shell, program, args, values)
+}
+
+fn round_trip_as(form: Form, shell: Shell, program: &str, args: &[&str], values: &[String]) {
     let mut script = String::new();
     for value in values {
-        script.push_str(&render(shell, value));
+        match form {
+            Form::AsIs => script.push_str(&render(shell, value)),
+            Form::UnquotedEval => script.push_str(&format!(
+                "eval $(cat <<'RSUME_END'\n{}RSUME_END\n)\n",
+                render(shell, value)
+            )),
+        }
         script.push_str("printf '%s\\0' \"$RSUME_PROBE\"\n");
     }
     let mut child = Command::new(program)
@@ -173,6 +191,23 @@ fn bash_reads_back_every_value() {
 fn zsh_reads_back_every_value() {
     for batch in values().chunks(BATCH) {
         round_trip(Shell::Zsh, "zsh", &["-f", "-s"], batch);
+    }
+}
+
+#[test]
+fn bash_and_zsh_read_back_every_value_through_unquoted_eval() {
+    let bash = [
+        "--noprofile",
+        "--norc",
+        "-O",
+        "extglob",
+        "-O",
+        "nullglob",
+        "-s",
+    ];
+    for batch in values().chunks(BATCH) {
+        round_trip_as(Form::UnquotedEval, Shell::Bash, "bash", &bash, batch);
+        round_trip_as(Form::UnquotedEval, Shell::Zsh, "zsh", &["-f", "-s"], batch);
     }
 }
 

@@ -167,3 +167,85 @@ fn wrapper_still_shows_list_help_and_version() {
         assert!(!result.vars.contains_key("AWS_PROFILE"), "{shell}");
     }
 }
+
+/// Files whose names a word of the output would expand to if it held a glob character:
+/// `*)` in a case pattern matches `x)`, `$?` matches `$x`, and so on.
+const GLOB_BAIT: &[&str] = &["x)", "*", "?", "[", "]", "-x)", "$x", "a", "p", "@(x)"];
+
+fn with_glob_bait(sandbox: Sandbox) -> Sandbox {
+    for name in GLOB_BAIT {
+        std::fs::write(sandbox.path(name), "").unwrap();
+    }
+    sandbox
+}
+
+/// bash globs each word of an unquoted `$(…)`: with nullglob a word that matches nothing
+/// vanishes too, and extglob (which bash-completion turns on) reads `@(…)` as a pattern.
+/// zsh splits the output but globs it only under the non-default globsubst.
+fn unquoted_eval(shell: &str, body: &str) -> String {
+    match shell {
+        "bash" => format!("shopt -s extglob nullglob\n{body}"),
+        _ => body.to_owned(),
+    }
+}
+
+#[test]
+fn unquoted_eval_sets_the_same_values() {
+    let sandbox = with_glob_bait(static_sandbox());
+    for shell in ["bash", "zsh"] {
+        for value in HOSTILE.iter().chain(&["a  b", "x)", "  "]) {
+            let script = unquoted_eval(shell, "eval $(rsume \"$@\")");
+            let result = sandbox.shell(shell, &script, &["team/prod@x", "--region", value]);
+            assert_eq!(
+                result.vars.get("AWS_REGION").map(String::as_str),
+                Some(*value),
+                "{shell} mangled {value:?}; stderr: {}",
+                result.run.stderr
+            );
+            assert_eq!(result.vars["AWS_SECRET_ACCESS_KEY"], "s'e\"c$(r)`e`t\\");
+            assert_eq!(result.vars["RSUME_PROFILE"], "team/prod@x", "{shell}");
+            assert!(!sandbox.path("pwned").exists(), "{shell} ran {value:?}");
+        }
+    }
+}
+
+#[test]
+fn unquoted_eval_of_init_defines_the_same_wrapper() {
+    let sandbox = with_glob_bait(static_sandbox());
+    // Every function, the completion and the prompt hooks, as the shell itself prints them.
+    let defined = "typeset -f; complete -p rsume 2>/dev/null; \
+                   printf '%s\\n' \"${PROMPT_COMMAND-}\" \"${precmd_functions-}\"";
+    for shell in ["bash", "zsh"] {
+        for flags in ["", " --auto-refresh"] {
+            let shown = |eval: &str| {
+                let script = unquoted_eval(shell, &format!("{eval}\n{defined}"));
+                let result = sandbox.shell(shell, &script, &[]);
+                assert!(
+                    result.run.status.success(),
+                    "{shell}: {}",
+                    result.run.stderr
+                );
+                assert_eq!(result.run.stderr, "", "{shell}{flags}: {eval}");
+                result.run.stdout
+            };
+            let quoted = shown(&format!("eval \"$(rsume init {shell}{flags})\""));
+            let unquoted = shown(&format!("eval $(rsume init {shell}{flags})"));
+            assert!(quoted.contains("__rsume_direct"), "{shell}: {quoted}");
+            assert_eq!(unquoted, quoted, "{shell}{flags}");
+        }
+        // And the wrapper loaded that way works, also for a value that holds two spaces.
+        let script = unquoted_eval(
+            shell,
+            "eval $(rsume init SHELL)\nrsume team/prod@x --region 'a  b*'"
+                .replace("SHELL", shell)
+                .as_str(),
+        );
+        let result = sandbox.shell(shell, &script, &[]);
+        assert_eq!(
+            result.vars["AWS_REGION"], "a  b*",
+            "{shell}: {}",
+            result.run.stderr
+        );
+        assert_eq!(result.vars["RSUME_PROFILE"], "team/prod@x", "{shell}");
+    }
+}

@@ -9,18 +9,60 @@ use crate::shell::Shell;
 pub fn run(shell: Shell, auto_refresh: bool) -> Result<Output, UsageError> {
     let mut text = wrapper(shell);
     if auto_refresh {
-        text.push_str(&refresh_hook(shell)?);
+        text.push_str(&posix_or_as_is(shell, &refresh_hook(shell)?));
     }
     let completions = completions::registration(shell);
     if shell == Shell::Zsh {
-        // Without compinit there is no compdef: the wrapper must still load without an error.
-        let guarded = completions.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef ");
-        text.push_str(&guarded);
-        text.push_str("true\n");
+        text.push_str(&zsh_completions(&completions));
     } else {
-        text.push_str(&completions);
+        text.push_str(&posix_or_as_is(shell, &completions));
     }
     Ok(Output::Text(text))
+}
+
+/// bash and zsh: code from outside the wrapper (the prompt hook, clap's completion script),
+/// which is not written to the unquoted-eval rules, as one `eval $'…'` statement that runs
+/// it exactly as written (docs/shells.md, "Unquoted eval"). Other shells: as it is.
+fn posix_or_as_is(shell: Shell, code: &str) -> String {
+    match shell {
+        Shell::Bash | Shell::Zsh => {
+            let lines: String = without_comments(code)
+                .lines()
+                .map(|line| format!("{}\n", line.trim_start()))
+                .collect();
+            Shell::eval_statement(&lines)
+        }
+        _ => code.to_owned(),
+    }
+}
+
+/// zsh's completion needs `compdef`, which only `compinit` defines, and a fresh `~/.zshrc`
+/// may run it after this or never: register now if it exists, else at each prompt until it
+/// does (a precmd hook that then removes itself).
+fn zsh_completions(registration: &str) -> String {
+    let (script, compdef): (Vec<&str>, Vec<&str>) = registration
+        .lines()
+        .partition(|line| !line.starts_with("compdef "));
+    debug_assert_eq!(compdef.len(), 1, "clap_complete changed its zsh script");
+    let mut text = posix_or_as_is(Shell::Zsh, &script.join("\n"));
+    text.push_str(&format!(
+        "__rsume_compdef() {{\n    typeset -f compdef >/dev/null || return 1;\n    {};\n    add-zsh-hook -d precmd __rsume_compdef;\n    return 0;\n}};\n\
+         autoload -Uz add-zsh-hook;\n__rsume_compdef || add-zsh-hook precmd __rsume_compdef;\n",
+        compdef.first().copied().unwrap_or_default()
+    ));
+    text
+}
+
+/// `code` without its comment lines (and blank lines): the printed code holds no comment,
+/// which would swallow the rest of a joined-up `eval $(…)`.
+fn without_comments(code: &str) -> String {
+    code.lines()
+        .filter(|line| {
+            let line = line.trim_start();
+            !line.is_empty() && !line.starts_with('#')
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 /// The prompt hook of `--auto-refresh`: bash and zsh share the check and hook it in their
@@ -51,16 +93,31 @@ pub fn wrapper(shell: Shell) -> String {
             .collect::<Vec<_>>()
             .join(", "),
     };
+    // The short flags that take a value: `p|o` in a case pattern, `po` in a regex class.
+    let shorts: Vec<String> = cli::flags_with_values()
+        .into_iter()
+        .filter(|flag| flag.len() == 2 && !flag.starts_with("--"))
+        .map(|flag| flag[1..].to_owned())
+        .collect();
+    let shorts = match shell {
+        Shell::Bash | Shell::Zsh => shorts.join("|"),
+        _ => shorts.concat(),
+    };
     let rc_file = match shell {
         Shell::Zsh => "~/.zshrc",
         _ => "~/.bashrc",
     };
-    shell
+    let text = shell
         .wrapper_script()
         .replace("@SHELL@", shell.name())
         .replace("@RC_FILE@", rc_file)
         .replace("@VALUE_FLAGS@", &pattern(cli::flags_with_values()))
-        .replace("@DIRECT_COMMANDS@", &pattern(cli::direct_command_names()))
+        .replace("@VALUE_SHORTS@", &shorts)
+        .replace("@DIRECT_COMMANDS@", &pattern(cli::direct_command_names()));
+    match shell {
+        Shell::Bash | Shell::Zsh => without_comments(&text),
+        _ => text,
+    }
 }
 
 #[cfg(test)]
@@ -71,7 +128,13 @@ mod tests {
     fn every_placeholder_is_filled() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
             let text = wrapper(shell);
-            for placeholder in ["@SHELL@", "@RC_FILE@", "@VALUE_FLAGS@", "@DIRECT_COMMANDS@"] {
+            for placeholder in [
+                "@SHELL@",
+                "@RC_FILE@",
+                "@VALUE_FLAGS@",
+                "@VALUE_SHORTS@",
+                "@DIRECT_COMMANDS@",
+            ] {
                 assert!(!text.contains(placeholder), "{placeholder} in {text}");
             }
             assert!(text.contains("completions"), "{text}");

@@ -151,7 +151,7 @@ mod tests {
         let target = decide(None, &fish);
         assert_eq!(
             target.render(&region("eu-west-1")).unwrap(),
-            "export AWS_REGION='eu-west-1'\n"
+            "export AWS_REGION='eu-west-1';\n"
         );
         assert!(matches!(
             target.render(&region("it's")),

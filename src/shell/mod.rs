@@ -150,12 +150,20 @@ impl Shell {
         let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,%".contains(c);
         if !value.is_empty() && value.chars().all(plain) {
             value.to_owned()
+        } else if matches!(self, Shell::Bash | Shell::Zsh) {
+            posix::single_quoted(value)
         } else {
             self.dialect().quote(value)
         }
     }
 
-    /// Shell code for `changes`, one line each.
+    /// bash and zsh: one statement that evaluates `code` exactly as it is written (newlines,
+    /// comments, globs and all), also under the unquoted `eval $(…)`.
+    pub fn eval_statement(code: &str) -> String {
+        format!("eval {};\n", posix::Posix.quote(code))
+    }
+
+    /// Shell code for `changes`, one line each (in bash and zsh, each ending in `;`).
     pub fn render(self, changes: &[Change]) -> Result<String, BadValue> {
         render_with(self.dialect(), changes)
     }
@@ -221,7 +229,7 @@ mod tests {
     fn renders_each_shell() {
         assert_eq!(
             Shell::Bash.render(&sample()).unwrap(),
-            "export AWS_REGION='eu-west-1'\nunset AWS_PROFILE\nprintf '%s' 'hi\n'\n"
+            "export AWS_REGION='eu-west-1';\nunset AWS_PROFILE;\nprintf '%s' $'hi\\n';\n"
         );
         assert_eq!(
             Shell::Fish.render(&sample()).unwrap(),
@@ -237,11 +245,11 @@ mod tests {
         );
         assert_eq!(
             Target::Guessed(Shell::Fish).render(&sample()[..2]).unwrap(),
-            "export AWS_REGION='eu-west-1'\n\
+            "export AWS_REGION='eu-west-1';\n\
              test -n \"$PPID\" && unset AWS_PROFILE; \
              test -z \"$PPID\" && set -e -g AWS_PROFILE; \
              test -z \"$PPID\" && set -q -U AWS_PROFILE && printf '%s\\n' 'rsume: a universal AWS_PROFILE (set -U) still applies; erase it with set -e -U AWS_PROFILE' >&2; \
-             true\n"
+             true;\n"
         );
         assert!(matches!(
             Target::Guessed(Shell::Bash).render(&sample()),
@@ -296,7 +304,7 @@ mod tests {
     #[test]
     fn quoting_per_shell() {
         assert_eq!(quote(Shell::Bash, "it's"), r"'it'\''s'");
-        assert_eq!(quote(Shell::Zsh, r"a\b$(x)"), r"'a\b$(x)'");
+        assert_eq!(quote(Shell::Zsh, r"a\b$(x)"), r"$'a\\b$\x28x)'");
         assert_eq!(quote(Shell::Fish, r"it's a\"), r"'it\'s a\\'");
         assert_eq!(
             quote(Shell::Powershell, "it's ‘x’ ‚y‛"),

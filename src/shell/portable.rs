@@ -2,27 +2,33 @@
 //! and that PowerShell cannot run anything from. Values are single-quoted, which all three
 //! read literally as long as the value holds no quote, backslash (fish escapes `\'` and `\\`
 //! inside single quotes) or control character; any other value is refused, never guessed.
+//! Unquoted `eval $(rsume …)` in bash and zsh splits words and expands globs, and fish has
+//! no `$'…'` to escape them: so values holding a glob character or two spaces in a row are
+//! refused too, and every statement ends in `;` (docs/shells.md, "Unquoted eval").
 //!
 //! - set: `export NAME='value'`, a builtin in bash and zsh and a function in fish
 //!   (`set -gx`). PowerShell has no `export` and reads the rest as one literal argument.
 //! - unset: bash and zsh have `unset`, fish has `set -e`, and each must never run the
 //!   other's: `set -e` in bash would turn on errexit and replace the positional parameters,
 //!   `set -gx` in zsh turns on tracing. `$PPID` tells them apart: every POSIX shell sets it
-//!   (so it is safe under `set -u`), fish does not. Each line ends with `true`, so
+//!   (so it is safe under `set -u`), fish does not. Each line ends with `true;`, so
 //!   `eval` and `source` both succeed.
 
 use super::{Dialect, fish, posix};
 
 pub(super) struct Portable;
 
-/// Whether bash, zsh, fish (and PowerShell's single quotes) all read `'value'` as `value`.
+/// Whether bash, zsh, fish (and PowerShell's single quotes) all read `'value'` as `value`,
+/// also when bash or zsh split and glob the output before evaluating it.
 pub(super) fn reads_the_same(value: &str) -> bool {
-    !value.chars().any(|c| {
-        matches!(
-            c,
-            '\'' | '\\' | '\u{2018}'..='\u{201B}' | '\u{2028}' | '\u{2029}'
-        ) || c.is_control()
-    })
+    !value.contains("  ")
+        && !value.chars().any(|c| {
+            matches!(
+                c,
+                '\'' | '\\' | '\u{2018}'..='\u{201B}' | '\u{2028}' | '\u{2029}'
+            ) || c.is_control()
+                || (posix::splits_or_globs(c) && c != ' ')
+        })
 }
 
 /// True in bash, zsh and every POSIX shell (they set `$PPID`), false in fish.
@@ -45,8 +51,7 @@ impl Dialect for Portable {
 
     fn unset(&self, name: &str) -> String {
         format!(
-            "{IN_POSIX} && {}; {IN_FISH} && {}; {IN_FISH} && {}; true",
-            posix::Posix.unset(name),
+            "{IN_POSIX} && unset {name}; {IN_FISH} && {}; {IN_FISH} && {}; true;",
             fish::erase_global(name),
             fish::universal_note(name),
         )
@@ -69,6 +74,8 @@ mod tests {
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+x=",
             "arn:aws:iam::123456789012:role/admin_ro.x",
             "2026-11-28T13:07:00Z",
+            "a b",
+            " one space each ",
             "",
         ] {
             assert!(reads_the_same(value), "{value}");
@@ -90,6 +97,11 @@ mod tests {
             "\u{1b}[0m",
             "\u{85}",
             "\u{2028}",
+            "a  b",
+            "*",
+            "x?",
+            "[a]",
+            "@(x)",
         ] {
             assert!(!reads_the_same(value), "{value:?}");
         }
