@@ -51,6 +51,13 @@ pub enum Unusable {
 }
 
 impl Credentials {
+    /// Whether these are an IAM user's long-term keys, decided from the keys alone: a
+    /// session token makes them temporary, whatever produced them. Only long-term keys may
+    /// call GetSessionToken, and only temporary ones can expire.
+    pub fn is_long_term(&self) -> bool {
+        self.session_token.is_none()
+    }
+
     /// Checked once, before credentials are cached or printed, so a value the shell would
     /// refuse is never stored to fail every later run.
     pub fn check(&self) -> Result<(), Unusable> {

@@ -51,7 +51,7 @@ fn table_shows_kind_source_role_mfa_region() {
         row("alice"),
         ["alice", "mfa", "-", "-", "arn:aws:iam::1:mfa/alice", "-"]
     );
-    assert_eq!(row("ci"), ["ci", "static", "-", "-", "-", "-"]);
+    assert_eq!(row("ci"), ["ci", "session", "-", "-", "-", "-"]);
     assert_eq!(
         row("default"),
         ["default", "other", "-", "-", "-", "us-east-1"]
@@ -110,4 +110,31 @@ fn a_missing_file_is_named_for_an_unknown_profile() {
         .to_owned();
     assert!(stderr.contains("no profile named 'work'"), "{stderr}");
     assert!(stderr.contains("credentials (not found)"), "{stderr}");
+}
+
+#[test]
+fn inherited_settings_stop_where_a_run_stops_at_a_source_with_keys() {
+    // `user` holds keys, so a run of `top` starts there; `base` is never reached.
+    let sandbox = Sandbox::new(
+        "[profile top]\nrole_arn = arn:aws:iam::1:role/top\nsource_profile = user\n\
+         [profile user]\nrole_arn = arn:aws:iam::1:role/user\nsource_profile = base\n\
+         [profile base]\nmfa_serial = arn:aws:iam::1:mfa/base\nregion = eu-north-1\n",
+        "[user]\naws_access_key_id = AKIAUSER\naws_secret_access_key = TOP-SECRET\n\
+         [base]\naws_access_key_id = AKIABASE\naws_secret_access_key = TOP-SECRET\n",
+    );
+    let out = sandbox.run(&["-l", "--json"]).ok().to_owned();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert!(row("top")["uses_mfa_serial"].is_null(), "{out}");
+    assert!(row("top")["uses_region"].is_null(), "{out}");
+    // Asked for itself, `user` is a role over `base`, and uses its device and region.
+    assert_eq!(row("user")["uses_mfa_serial"]["from"], "base");
+    assert_eq!(row("user")["uses_region"]["value"], "eu-north-1");
 }

@@ -96,6 +96,57 @@ fn an_output_profile_works_with_the_aws_cli_and_prints_nothing() {
 }
 
 #[test]
+fn an_output_profile_reads_back_as_temporary_keys_until_its_expiration() {
+    let sandbox = sandbox(CREDENTIALS);
+    sandbox
+        .run(&["admin", "-o", "temp-admin", "--mfa-token", "123456"])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    let written = text
+        .lines()
+        .find_map(|line| line.strip_prefix("expiration = "))
+        .unwrap_or_else(|| panic!("no expiration in {text}"))
+        .to_owned();
+
+    let shell = sandbox.eval_in("bash", &["-p", "temp-admin"]);
+    let stderr = &shell.run.stderr;
+    shell.run.ok();
+    assert_eq!(shell.vars["AWS_CREDENTIAL_EXPIRATION"], written);
+    assert!(shell.vars["AWS_SESSION_TOKEN"].len() > 10);
+    assert!(stderr.contains("temporary keys, valid until"), "{stderr}");
+    assert!(!stderr.contains("long-term"), "{stderr}");
+    // `status` in that shell sees the expiry the section carries.
+    let status = sandbox.shell(
+        "bash",
+        r#"eval "$(rsume "$@")"; rsume status --json"#,
+        &["-p", "temp-admin"],
+    );
+    let json: serde_json::Value = serde_json::from_str(status.run.ok()).unwrap();
+    assert_eq!(json["expiration"], written.as_str());
+
+    let list = sandbox.run(&["-l", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(list.ok()).unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "temp-admin")
+        .unwrap();
+    assert_eq!(row["kind"], "session");
+
+    // Once the written expiration has passed, the keys are refused with how to renew them.
+    let past = text.replace(&written, "2001-01-01T00:00:00Z");
+    std::fs::write(sandbox.path(".aws/credentials"), past).unwrap();
+    let run = sandbox.run(&["-p", "temp-admin", "--shell", "bash"]);
+    let error = run.failed();
+    assert!(
+        error.contains("'temp-admin' expired at 2001-01-01T00:00:00Z")
+            && error.contains("-o temp-admin"),
+        "{error}"
+    );
+}
+
+#[test]
 fn only_the_target_section_changes_byte_for_byte() {
     let sandbox = sandbox(UNTIDY);
     sandbox

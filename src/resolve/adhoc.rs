@@ -52,9 +52,13 @@ pub fn adhoc_chain(
         }
         None => environment_plan(set, &name, overrides, env)?,
     };
+    // The code for `--mfa-serial`: with the MFA session, else with a new one over long-term
+    // keys, else (credentials that cannot call GetSessionToken) with the ad-hoc role.
+    let mut role_mfa = None;
     if let Some(serial) = &adhoc.mfa_serial {
         match plan.steps.first_mut() {
             Some(Step::MfaSession(session)) => session.serial = serial.clone(),
+            _ if !plan.source.can_hold_mfa_session() => role_mfa = Some(serial.clone()),
             _ => {
                 let owner = adhoc.source_profile.as_deref().unwrap_or("environment");
                 plan.steps.insert(
@@ -82,7 +86,7 @@ pub fn adhoc_chain(
             .clone()
             .unwrap_or_else(|| default_session_name(role_name)),
         duration,
-        mfa_serial: None,
+        mfa_serial: role_mfa,
         scope: adhoc.scope.clone(),
     }));
     // The role is a call of its own: it goes through the user's proxies and CA roots.

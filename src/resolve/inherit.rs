@@ -10,14 +10,14 @@ pub struct Inherited<'a> {
     pub from: &'a str,
 }
 
-/// `key` as a run of `profile` would see it: its own, else the nearest along its
-/// `source_profile` links (as `plan` reads `mfa_serial` and `region`).
+/// `key` as a run of `profile` would see it: its own, else the nearest along the profiles
+/// `plan` walks (as it reads `mfa_serial` and `region`), and no further.
 pub fn inherited<'a>(
     set: &'a ProfileSet,
     profile: &'a Profile,
     key: &str,
 ) -> Option<Inherited<'a>> {
-    chain(set, profile).find_map(|p| {
+    walk(set, profile).find_map(|p| {
         p.get(key).map(|value| Inherited {
             value,
             from: p.name(),
@@ -25,9 +25,31 @@ pub fn inherited<'a>(
     })
 }
 
-/// `profile`, then each source profile in turn; stops at a missing profile, a profile that
-/// is its own source, or a loop.
-fn chain<'a>(set: &'a ProfileSet, profile: &'a Profile) -> impl Iterator<Item = &'a Profile> {
+/// Whether the walk ends at `profile` with the keys it holds: a profile reached as someone's
+/// source that has keys of its own is the user, whatever else it says, as in the SDKs.
+pub(super) fn holds_keys_as_source(profile: &Profile, is_target: bool) -> bool {
+    !is_target && profile.get("aws_access_key_id").is_some()
+}
+
+/// The profile the walk goes to after `profile`, or `None` where it ends there: at keys
+/// held as a source, a web identity, a profile without `role_arn`, a `credential_source`,
+/// or a profile that is its own source. `plan` follows this link and no other.
+pub(super) fn next_source(profile: &Profile, is_target: bool) -> Option<&str> {
+    let ends = holds_keys_as_source(profile, is_target)
+        || profile.get("web_identity_token_file").is_some()
+        || profile.get("role_arn").is_none()
+        || profile.get("credential_source").is_some();
+    if ends {
+        return None;
+    }
+    profile
+        .get("source_profile")
+        .filter(|source| *source != profile.name())
+}
+
+/// `profile`, then each profile `plan` would walk to; stops where `plan` stops, at a
+/// missing profile, or at a loop.
+fn walk<'a>(set: &'a ProfileSet, profile: &'a Profile) -> impl Iterator<Item = &'a Profile> {
     let mut seen: Vec<&str> = Vec::new();
     let mut next = Some(profile);
     std::iter::from_fn(move || {
@@ -36,10 +58,7 @@ fn chain<'a>(set: &'a ProfileSet, profile: &'a Profile) -> impl Iterator<Item = 
             return None;
         }
         seen.push(current.name());
-        next = current
-            .get("source_profile")
-            .filter(|source| *source != current.name())
-            .and_then(|source| set.profile(source));
+        next = next_source(current, seen.len() == 1).and_then(|source| set.profile(source));
         Some(current)
     })
 }

@@ -9,6 +9,9 @@ pub enum Kind {
     Static,
     /// Long-term keys plus an MFA device: a GetSessionToken session.
     Mfa,
+    /// Temporary keys written in the file (with `aws_session_token`), such as a profile
+    /// `rsume -o` wrote: used as they are until the expiry written beside them.
+    Session,
     /// Assumes a role with the credentials of its `source_profile` or `credential_source`.
     Role,
     /// `credential_source = Environment` without a role: the `AWS_*` key variables.
@@ -33,6 +36,7 @@ impl Kind {
         match self {
             Kind::Static => "static",
             Kind::Mfa => "mfa",
+            Kind::Session => "session",
             Kind::Role => "role",
             Kind::Environment => "environment",
             Kind::Process => "process",
@@ -63,7 +67,13 @@ pub fn kind(profile: &Profile) -> Kind {
         };
     }
     if has("aws_access_key_id") {
-        return if has("mfa_serial") {
+        // Decided by the keys, as plan() decides it: a session token makes them temporary.
+        return if profile
+            .get("aws_session_token")
+            .is_some_and(|t| !t.is_empty())
+        {
+            Kind::Session
+        } else if has("mfa_serial") {
             Kind::Mfa
         } else {
             Kind::Static
@@ -101,6 +111,11 @@ aws_secret_access_key = s
 aws_access_key_id = A
 aws_secret_access_key = s
 mfa_serial = arn:aws:iam::1:mfa/u
+[profile written]
+aws_access_key_id = ASIA
+aws_secret_access_key = s
+aws_session_token = t
+mfa_serial = arn:aws:iam::1:mfa/u
 [profile admin]
 role_arn = arn:aws:iam::1:role/a
 source_profile = user
@@ -133,6 +148,7 @@ region = eu-west-1
         for expected in [
             ("keys", "static"),
             ("user", "mfa"),
+            ("written", "session"),
             ("admin", "role"),
             ("envrole", "role"),
             ("env", "environment"),

@@ -120,10 +120,11 @@ impl Source {
         }
     }
 
-    /// Whether GetSessionToken can be called with its credentials: only with long-term keys.
+    /// Whether GetSessionToken can be called with its credentials: only with long-term keys,
+    /// as the keys themselves say ([`Credentials::is_long_term`]), whatever the source.
     /// Other roots send an MFA code with the AssumeRole above them instead.
     fn can_hold_mfa_session(&self) -> bool {
-        self.credentials().is_some()
+        self.credentials().is_some_and(Credentials::is_long_term)
     }
 }
 
@@ -221,7 +222,7 @@ pub fn plan(
 
         // A profile reached as someone's source that has keys of its own ends the walk.
         let is_target = visited.len() == 1;
-        if !is_target && profile.get("aws_access_key_id").is_some() {
+        if inherit::holds_keys_as_source(profile, is_target) {
             root_user = Some(profile);
             break static_source(profile)?;
         }
@@ -236,6 +237,12 @@ pub fn plan(
                 && let Some(source) = sso_source(set, profile, env)?
             {
                 break source;
+            }
+            // `credential_source` alone names the root, as aws-config 1.13 reads it.
+            if profile.get("aws_access_key_id").is_none()
+                && let Some(value) = profile.get("credential_source")
+            {
+                break sources::credential_source(profile, target, value, env)?;
             }
             if !is_target {
                 return Err(ResolveError::SourceWithoutCredentials {
@@ -257,6 +264,23 @@ pub fn plan(
         }
         roles.push(role_step(profile, role_arn)?);
 
+        // The link `inherited` follows too, so `-l` shows what this walk uses.
+        if let Some(next) = inherit::next_source(profile, is_target) {
+            if let Some(start) = visited.iter().position(|seen| *seen == next) {
+                let mut cycle: Vec<String> =
+                    visited[start..].iter().map(|s| s.to_string()).collect();
+                cycle.push(next.into());
+                return Err(ResolveError::Cycle { cycle });
+            }
+            profile = set
+                .profile(next)
+                .ok_or_else(|| ResolveError::MissingSource {
+                    profile: profile.name().into(),
+                    source_profile: next.into(),
+                    location: profile.location("source_profile"),
+                })?;
+            continue;
+        }
         let source_profile = profile.get("source_profile");
         let credential_source = profile.get("credential_source");
         match (source_profile, credential_source) {
@@ -274,25 +298,11 @@ pub fn plan(
                     location: profile.location("role_arn"),
                 });
             }
-            (Some(next), None) if next == profile.name() => {
-                // A role profile may hold the keys that assume it.
+            (Some(_), None) => {
+                // A role profile may hold the keys that assume it (the only link
+                // `next_source` does not follow).
                 root_user = Some(profile);
                 break static_source(profile)?;
-            }
-            (Some(next), None) => {
-                if let Some(start) = visited.iter().position(|seen| *seen == next) {
-                    let mut cycle: Vec<String> =
-                        visited[start..].iter().map(|s| s.to_string()).collect();
-                    cycle.push(next.into());
-                    return Err(ResolveError::Cycle { cycle });
-                }
-                profile = set
-                    .profile(next)
-                    .ok_or_else(|| ResolveError::MissingSource {
-                        profile: profile.name().into(),
-                        source_profile: next.into(),
-                        location: profile.location("source_profile"),
-                    })?;
             }
         }
     };
@@ -329,7 +339,7 @@ pub fn plan(
     steps.extend(roles.into_iter().map(Step::AssumeRole));
 
     let endpoint = endpoint::sts_endpoint(set, Some(target), env);
-    let calls_sts = !steps.is_empty() || !source.can_hold_mfa_session();
+    let calls_sts = !steps.is_empty() || source.credentials().is_none();
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
         endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
     }
@@ -485,5 +495,7 @@ pub(crate) fn at(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod root_tests;
 #[cfg(test)]
 mod tests;

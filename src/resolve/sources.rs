@@ -1,10 +1,13 @@
 //! The credentials a chain starts from: keys in a profile, a `credential_source`, or a
 //! `credential_process`.
 
+use std::time::SystemTime;
+
 use super::{ResolveError, Source, role_step};
 use crate::config::Profile;
 use crate::credentials::{Credentials, Secret};
 use crate::process;
+use crate::time;
 use crate::vault::{
     CredentialProcess, Environment, Role, StaticKeys, WebIdentityOrigin, default_session_name,
 };
@@ -25,18 +28,47 @@ pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
             profile: profile.name().into(),
         });
     }
+    let session_token = profile
+        .get("aws_session_token")
+        .filter(|t| !t.is_empty())
+        .map(Secret::new);
+    // Only temporary keys expire; long-term ones have no expiry to honour.
+    let expiration = match session_token {
+        Some(_) => written_expiry(profile)?,
+        None => None,
+    };
     Ok(Source::Static(StaticKeys {
         profile: profile.name().into(),
         credentials: Credentials {
             access_key_id: key("aws_access_key_id")?.into(),
             secret_access_key: Secret::new(key("aws_secret_access_key")?),
-            session_token: profile
-                .get("aws_session_token")
-                .filter(|t| !t.is_empty())
-                .map(Secret::new),
-            expiration: None,
+            session_token,
+            expiration,
         },
     }))
+}
+
+/// The expiry other tools write beside temporary keys: `expiration` (rsume, starship), else
+/// `x_security_token_expires` (saml2aws), in RFC 3339, or as aws-mfa writes it
+/// (`2026-01-02 03:04:05`, UTC).
+fn written_expiry(profile: &Profile) -> Result<Option<SystemTime>, ResolveError> {
+    let Some(key) = ["expiration", "x_security_token_expires"]
+        .into_iter()
+        .find(|key| profile.get(key).is_some_and(|v| !v.trim().is_empty()))
+    else {
+        return Ok(None);
+    };
+    let text = profile.get(key).unwrap_or_default().trim();
+    let aws_mfa = || time::parse_rfc3339(&format!("{}Z", text.replacen(' ', "T", 1)));
+    match time::parse_rfc3339(text).or_else(aws_mfa) {
+        Some(at) => Ok(Some(at)),
+        None => Err(ResolveError::InvalidValue {
+            profile: profile.name().into(),
+            key,
+            location: profile.location(key),
+            expected: "a time such as 2026-01-02T03:04:05Z".into(),
+        }),
+    }
 }
 
 /// `credential_source`: the variables, the instance's role or the container's role.

@@ -129,7 +129,15 @@ impl Chain {
             Some(EntryKind::Role) => "role credentials",
             Some(EntryKind::MfaSession) => "MFA session",
             Some(EntryKind::Process) => "credentials from credential_process",
-            None => return "long-term keys, no expiry".into(),
+            None if fetched.credentials.is_long_term() => {
+                return "long-term keys, no expiry".into();
+            }
+            None => {
+                return match fetched.credentials.expiration {
+                    Some(at) => format!("temporary keys, valid until {}", time::until(at)),
+                    None => "temporary keys, expiry unknown".into(),
+                };
+            }
         };
         let origin = if fetched.cached { "cached" } else { "new" };
         match fetched.credentials.expiration {
@@ -246,6 +254,10 @@ pub enum VaultError {
         url: String,
         problem: String,
     },
+    #[error(
+        "the temporary keys in profile '{profile}' expired at {at}; get new ones the way they were written (for a profile rsume wrote: rsume SOURCE -o {profile}, with the profile they came from)"
+    )]
+    KeysExpired { profile: String, at: String },
     #[error("could not start the async runtime")]
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
