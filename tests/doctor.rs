@@ -600,8 +600,7 @@ fn with_no_aws_files_doctor_says_so_and_points_to_the_first_session() {
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains(&format!("✗ profile: no profile named 'default'"))
+        run.stdout.contains("✗ profile: no profile named 'default'")
             && run.stdout.contains(&format!("    fix: {first}\n")),
         "{}",
         run.stdout

@@ -38,8 +38,8 @@ struct Status {
     problem: Option<String>,
 }
 
-/// The cached MFA session behind a profile.
-/// Shown when expired too (`seconds_left` then negative), so status can say when it ended.
+/// The cached MFA session behind a profile, shown when it has ended too (`seconds_left` is
+/// then negative), so status can say when.
 #[derive(Debug, Serialize)]
 pub(super) struct MfaSession {
     pub device: String,
