@@ -484,3 +484,126 @@ mfa_serial = arn:aws:iam::123456789012:mfa/alice
     );
     assert_eq!(iam.request_count(), 0);
 }
+
+#[test]
+fn a_role_over_a_fetched_root_names_the_mfa_device_its_assume_role_sends() {
+    let config = "\
+[profile fetched]
+credential_process = /bin/false
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = Developer
+
+[profile over-process]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = fetched
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile over-sso]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+mfa_serial = arn:aws:iam::123456789012:mfa/alice
+
+[profile typo-over-sso]
+role_arn = arn:aws:iam::123456789012:role/admin
+source_profile = dev
+mfa_serial = arn:aws:iam::123456789012:user/alice
+";
+    let sandbox = Sandbox::new(config, "");
+    for profile in ["over-process", "over-sso"] {
+        let report = json(&doctor(&sandbox, &[profile, "--json"]));
+        let serial = check(&report, "mfa_serial");
+        assert_eq!(serial["outcome"], "pass", "{profile}: {report}");
+        assert_eq!(
+            serial["detail"],
+            "arn:aws:iam::123456789012:mfa/alice is well-formed"
+        );
+    }
+    let report = json(&doctor(&sandbox, &["typo-over-sso", "--json"]));
+    let serial = check(&report, "mfa_serial");
+    assert_eq!(serial["outcome"], "fail", "{report}");
+    let detail = serial["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("mfa_serial = arn:aws:iam::123456789012:user/alice at ")
+            && detail.contains("/.aws/config:26 is neither"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn without_a_name_doctor_checks_the_profile_active_in_this_shell_and_says_so() {
+    let sts = FakeSts::start(vec![Reply::auto(&creds())]);
+    let config = format!("{CONFIG}\n[default]\nregion = us-east-1\n");
+    let sandbox = private(&config).endpoint(&sts.endpoint());
+    let active = sandbox
+        .env("RSUME_PROFILE", "admin")
+        .env("AWS_PROFILE", "rsume-admin");
+    let run = doctor(&active, &[]);
+    assert!(
+        run.stdout.starts_with(
+            "checking profile 'admin': the profile rsume made active in this shell (RSUME_PROFILE)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("✓ profile: 'admin' resolves"),
+        "{}",
+        run.stdout
+    );
+    let report = json(&doctor(&active, &["--json"]));
+    assert_eq!(report["profile"], "admin");
+    assert_eq!(
+        report["profile_from"],
+        "the profile rsume made active in this shell (RSUME_PROFILE)"
+    );
+    let by_aws_profile = active.without("RSUME_PROFILE").env("AWS_PROFILE", "alice");
+    let run = doctor(&by_aws_profile, &[]);
+    assert!(
+        run.stdout
+            .starts_with("checking profile 'alice': the name came from AWS_PROFILE\n"),
+        "{}",
+        run.stdout
+    );
+    let run = doctor(&by_aws_profile.without("AWS_PROFILE"), &[]);
+    assert!(
+        run.stdout.starts_with("checking profile 'default': no profile was named and neither AWS_PROFILE nor AWS_DEFAULT_PROFILE is set, and no rsume profile is active in this shell\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn with_no_aws_files_doctor_says_so_and_points_to_the_first_session() {
+    let sandbox = Sandbox::new("", "");
+    std::fs::remove_dir_all(sandbox.path(".aws")).unwrap();
+    let run = doctor(&sandbox, &[]);
+    assert_eq!(run.status.code(), Some(1), "{}", run.stdout);
+    let aws = sandbox.path(".aws").display().to_string();
+    let first = "create a profile with  aws configure  (docs/first-session.md walks through a first session)";
+    assert!(
+        run.stdout.contains(&format!(
+            "✗ config files: no AWS files: neither {aws}/config nor {aws}/credentials exists\n    fix: {first}\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("- file modes: no AWS files to check\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("✗ profile: no profile named 'default'")
+            && run.stdout.contains(&format!("    fix: {first}\n")),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("✓ file modes"), "{}", run.stdout);
+}

@@ -138,3 +138,34 @@ fn inherited_settings_stop_where_a_run_stops_at_a_source_with_keys() {
     assert_eq!(row("user")["uses_mfa_serial"]["from"], "base");
     assert_eq!(row("user")["uses_region"]["value"], "eu-north-1");
 }
+
+#[test]
+fn with_no_aws_files_the_list_says_so_and_points_to_the_first_session() {
+    let sandbox = Sandbox::new("", "");
+    std::fs::remove_dir_all(sandbox.path(".aws")).unwrap();
+    let aws = sandbox.path(".aws").display().to_string();
+    let first = "create a profile with  aws configure  (docs/first-session.md walks through a first session)";
+    let run = sandbox.run(&["-l"]);
+    assert_eq!(
+        run.ok(),
+        format!("no AWS files: neither {aws}/config nor {aws}/credentials exists; {first}\n")
+    );
+    let run = sandbox.run(&["-l", "--json"]);
+    assert_eq!(run.ok(), "[]\n");
+    assert!(
+        run.stderr.contains("no AWS files: neither "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(first), "{}", run.stderr);
+
+    // Files that exist but hold no profile say that instead.
+    let empty = Sandbox::new("", "");
+    assert_eq!(
+        empty.run(&["-l"]).ok(),
+        format!(
+            "no profiles in {0}/config or {0}/credentials; {first}\n",
+            empty.path(".aws").display()
+        )
+    );
+}

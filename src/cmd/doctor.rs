@@ -76,6 +76,8 @@ impl Check {
 #[derive(Debug, Serialize)]
 struct Report {
     profile: String,
+    /// Where the profile's name came from.
+    profile_from: String,
     ok: bool,
     checks: Vec<Check>,
 }
@@ -86,7 +88,7 @@ pub fn run(
     args: &RequestArgs,
     env: Env<'_>,
 ) -> anyhow::Result<Output> {
-    let (profile, _) = profiles::choose(given, env);
+    let (profile, profile_from) = choose(given, env);
     let mut checks = Vec::new();
     let loaded = files::check(env, &mut checks);
     let overrides = Overrides {
@@ -95,7 +97,9 @@ pub fn run(
         role_duration: args.role_duration,
         sts_timeout: args.sts_timeout,
     };
-    let plan = loaded.and_then(|set| chain::check(&set, &profile, &overrides, env, &mut checks));
+    let plan = loaded.and_then(|(set, first_run)| {
+        chain::check(&set, first_run, &profile, &overrides, env, &mut checks)
+    });
     checks.push(wrapper(env));
     checks.push(files::cache(env, args.no_cache));
     match plan {
@@ -109,13 +113,37 @@ pub fn run(
     let report_text = if json {
         serde_json::to_string_pretty(&Report {
             profile,
+            profile_from,
             ok,
             checks,
         })? + "\n"
     } else {
-        render(&checks, colour_wanted(env))
+        let header = format!("checking profile '{profile}': {profile_from}");
+        format!("{}\n", log::printable(&header)) + &render(&checks, colour_wanted(env))
     };
     report(&report_text, if ok { 0 } else { 1 })
+}
+
+/// The profile to check and where its name came from: the command line, else the profile
+/// rsume made active in this shell (`RSUME_PROFILE`), else the one the SDKs would use.
+fn choose(given: Option<&str>, env: Env<'_>) -> (String, String) {
+    let active = env("RSUME_PROFILE").filter(|name| !name.is_empty());
+    match (given, active) {
+        (None, Some(name)) => (
+            name,
+            "the profile rsume made active in this shell (RSUME_PROFILE)".into(),
+        ),
+        (given, _) => {
+            let (name, from) = profiles::choose(given, env);
+            let from = match from {
+                profiles::NameFrom::Default => {
+                    format!("{from}, and no rsume profile is active in this shell")
+                }
+                from => from.to_string(),
+            };
+            (name, from)
+        }
+    }
 }
 
 /// Whether the wrapper function ran this rsume: it sets RSUME_WRAPPER for direct commands

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::{Env, Output, profiles};
 use crate::cli::Cli;
 use crate::config::{Profile, ProfileSet};
+use crate::log;
 use crate::resolve::{self, Inherited, Kind};
 
 /// Every property rsume reads from a profile, except the keys themselves, and what a run
@@ -65,12 +66,21 @@ impl Serialize for Inherited<'_> {
 }
 
 pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
-    let (_, set) = profiles::load(env)?;
+    let (files, set) = profiles::load(env)?;
     let commands = command_words();
     let rows: Vec<Row> = set
         .profiles()
         .map(|p| Row::of(&set, p, &commands))
         .collect();
+    if rows.is_empty() {
+        // An empty table would say nothing about why; the JSON stays a list for scripts.
+        let why = profiles::nothing_to_use(&files);
+        if json {
+            log::info(format_args!("{why}"));
+            return Ok(Output::Text("[]\n".into()));
+        }
+        return Ok(Output::Text(format!("{}\n", log::printable(&why))));
+    }
     if json {
         let mut text = serde_json::to_string_pretty(&rows)?;
         text.push('\n');

@@ -19,6 +19,30 @@ pub fn load(env: Env<'_>) -> Result<(ProfileFiles, ProfileSet), ConfigError> {
     Ok((files, set))
 }
 
+/// What to do when there is no profile yet.
+pub const FIRST_SESSION: &str =
+    "create a profile with  aws configure  (docs/first-session.md walks through a first session)";
+
+/// What to say when the files hold no profile at all, pointing a new user at the first
+/// steps: none of the AWS files exists, or they exist with no profile in them.
+pub fn nothing_to_use(files: &ProfileFiles) -> String {
+    let (config, credentials) = (
+        files.config.path.display(),
+        files.credentials.path.display(),
+    );
+    let state = if files.config.exists || files.credentials.exists {
+        format!("no profiles in {config} or {credentials}")
+    } else {
+        format!("no AWS files: neither {config} nor {credentials} exists")
+    };
+    format!("{state}; {FIRST_SESSION}")
+}
+
+/// Whether neither AWS file exists (a first run on this computer).
+pub fn no_files(files: &ProfileFiles) -> bool {
+    !files.config.exists && !files.credentials.exists
+}
+
 #[cfg(unix)]
 fn warn_if_readable_by_others(file: &config::SourceFile) {
     use std::os::unix::fs::PermissionsExt;

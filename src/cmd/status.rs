@@ -7,10 +7,10 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::{Env, Output, profiles, report};
+use super::{Env, Output, output, profiles, report};
 use crate::cache::Cache;
 use crate::credentials::{Credentials, Secret};
-use crate::resolve::{self, Overrides, Plan, Step};
+use crate::resolve::{self, Overrides, Plan, Source, Step};
 use crate::sts::{CallerIdentity, Sts, StsError};
 use crate::vault::{Fetch, SessionToken};
 use crate::{log, time};
@@ -23,6 +23,11 @@ struct Status {
     /// The role ARN the profile assumes, from the files (or STS's answer with `--verify`).
     arn: Option<String>,
     account: Option<String>,
+    /// The SSO role's name, when the chain ends at an SSO role.
+    sso_role: Option<String>,
+    /// `--auto-refresh`: the profile in AWS_PROFILE whose credential_process asks rsume.
+    auto_refresh: Option<String>,
+    /// The credentials' expiry; with `--auto-refresh`, the MFA session's.
     expiration: Option<String>,
     #[serde(skip)]
     expires_at: Option<SystemTime>,
@@ -33,11 +38,14 @@ struct Status {
     problem: Option<String>,
 }
 
-/// The cached MFA session behind a profile.
+/// The cached MFA session behind a profile, shown when it has ended too (`seconds_left` is
+/// then negative), so status can say when.
 #[derive(Debug, Serialize)]
 pub(super) struct MfaSession {
     pub device: String,
     pub expiration: String,
+    #[serde(skip)]
+    pub expires_at: SystemTime,
     pub seconds_left: i64,
 }
 
@@ -62,21 +70,27 @@ fn inspect(verify: bool, env: Env<'_>) -> Status {
             Some("no rsume profile is active in this shell; run  rsume PROFILE  to get one".into());
         return status;
     };
+    let set = profiles::load(env).ok().map(|(_, set)| set);
+    let plan = set
+        .as_ref()
+        .and_then(|set| resolve::plan(set, &profile, &Overrides::default(), env).ok());
+    if let Some(plan) = &plan {
+        identify(&mut status, plan);
+    }
+    let keys = var("AWS_ACCESS_KEY_ID").is_some();
+    status.auto_refresh = output::refresh_profile_name(&profile)
+        .ok()
+        .filter(|name| !keys && var("AWS_PROFILE").as_ref() == Some(name));
+    if let Some(name) = status.auto_refresh.clone() {
+        let written = set.as_ref().is_some_and(|set| set.profile(&name).is_some());
+        refreshing(&mut status, &name, written, plan, env);
+        return status;
+    }
     let expiration = var("AWS_CREDENTIAL_EXPIRATION").and_then(|t| time::parse_rfc3339(&t));
     status.expiration = expiration.map(time::rfc3339);
     status.expires_at = expiration;
     status.seconds_left = expiration.map(time::seconds_left);
-    status.live = var("AWS_ACCESS_KEY_ID").is_some() && status.seconds_left.is_none_or(|s| s > 0);
-    let plan = profiles::load(env)
-        .ok()
-        .and_then(|(_, set)| resolve::plan(&set, &profile, &Overrides::default(), env).ok());
-    if let Some(plan) = &plan {
-        status.arn = plan.steps.iter().rev().find_map(|step| match step {
-            Step::AssumeRole(role) => Some(role.role_arn.clone()),
-            Step::MfaSession(_) => None,
-        });
-        status.account = status.arn.as_deref().and_then(account_of);
-    }
+    status.live = keys && status.seconds_left.is_none_or(|s| s > 0);
     if !status.live {
         status.problem = Some(expired(&profile, env));
     }
@@ -94,12 +108,79 @@ fn inspect(verify: bool, env: Env<'_>) -> Status {
     status
 }
 
+/// Who the credentials are, as far as the files tell: the last role the chain assumes, or
+/// the role its root is (web identity), or the SSO role's account and name (its ARN holds a
+/// suffix only AWS knows, so `--verify` is what fills it).
+fn identify(status: &mut Status, plan: &Plan) {
+    let last_role = plan.steps.iter().rev().find_map(|step| match step {
+        Step::AssumeRole(role) => Some(role),
+        Step::MfaSession(_) => None,
+    });
+    match (last_role, &plan.source) {
+        (Some(role), _) | (None, Source::WebIdentity { role, .. }) => {
+            status.arn = Some(role.role_arn.clone());
+            status.account = account_of(&role.role_arn);
+        }
+        (None, Source::Sso(role)) => {
+            status.account = Some(role.account_id.clone());
+            status.sso_role = Some(role.role_name.clone());
+        }
+        (None, _) => {}
+    }
+}
+
+/// `--auto-refresh`: no keys in the shell, and tools ask rsume through `AWS_PROFILE`'s
+/// credential_process, which works without a code for as long as the MFA session lasts.
+fn refreshing(status: &mut Status, name: &str, written: bool, plan: Option<Plan>, env: Env<'_>) {
+    let profile = status.profile.clone().unwrap_or_default();
+    let again = || {
+        let shell = crate::shell::detect(env).shell();
+        format!("rsume {} --auto-refresh", shell.word(&profile))
+    };
+    let Some(plan) = plan.filter(|_| written) else {
+        status.problem = Some(if written {
+            format!(
+                "AWS_PROFILE={name} asks rsume for profile '{profile}', which no longer resolves; run  rsume doctor {profile}"
+            )
+        } else {
+            format!(
+                "AWS_PROFILE={name} but the config file has no such profile; run  {}",
+                again()
+            )
+        });
+        return;
+    };
+    let needs_session = plan
+        .steps
+        .iter()
+        .any(|step| matches!(step, Step::MfaSession(_)));
+    status.mfa_session = cached_mfa_session(plan, env);
+    match &status.mfa_session {
+        Some(session) if session.seconds_left > 0 => {
+            status.live = true;
+            status.expires_at = Some(session.expires_at);
+            status.expiration = Some(session.expiration.clone());
+            status.seconds_left = Some(session.seconds_left);
+        }
+        _ if !needs_session => status.live = true,
+        _ => {
+            status.problem = Some(format!(
+                "the MFA session has ended, so the next AWS call asks for a code; run  {}  to enter it now",
+                again()
+            ))
+        }
+    }
+}
+
 /// GetCallerIdentity with the credentials in the environment.
 fn check_with_sts(status: &mut Status, profile: &str, sts: &crate::sts::StsTarget, env: Env<'_>) {
     let credentials = Credentials {
         access_key_id: env("AWS_ACCESS_KEY_ID").unwrap_or_default(),
         secret_access_key: Secret::new(env("AWS_SECRET_ACCESS_KEY").unwrap_or_default()),
-        session_token: env("AWS_SESSION_TOKEN").map(Secret::new),
+        // Long-term keys have none: an empty token would be sent, and refused.
+        session_token: env("AWS_SESSION_TOKEN")
+            .filter(|token| !token.is_empty())
+            .map(Secret::new),
         expiration: None,
     };
     let answer = Sts::new(sts).and_then(|sts| sts.caller_identity(&credentials));
@@ -133,8 +214,8 @@ pub(super) fn account_of(arn: &str) -> Option<String> {
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
 }
 
-/// The cached MFA session a plan would use, found by its cache key: no STS call, no prompt,
-/// and the cache directory is only read (never created).
+/// The cached MFA session a plan would use, live or expired, found by its cache key: no STS
+/// call, no prompt, and the cache directory is only read (never created).
 pub(super) fn cached_mfa_session(plan: Plan, env: Env<'_>) -> Option<MfaSession> {
     let endpoint = plan.sts.endpoint.as_deref().unwrap_or("").to_owned();
     let session = plan.steps.into_iter().find_map(|step| match step {
@@ -149,11 +230,11 @@ pub(super) fn cached_mfa_session(plan: Plan, env: Env<'_>) -> Option<MfaSession>
     };
     let dir = crate::cache::default_dir(env).filter(|dir| dir.is_dir())?;
     let (about, _) = Cache::open(dir).ok()?.load(&fetch.key()).ok()??;
-    let seconds_left = time::seconds_left(about.expiration);
-    (seconds_left > 0).then(|| MfaSession {
+    Some(MfaSession {
         device: about.subject,
         expiration: time::rfc3339(about.expiration),
-        seconds_left,
+        expires_at: about.expiration,
+        seconds_left: time::seconds_left(about.expiration),
     })
 }
 
@@ -166,21 +247,30 @@ fn describe(status: &Status) -> String {
     if let Some(profile) = &status.profile {
         line("profile", profile.clone());
     }
-    if let Some(arn) = &status.arn {
-        let account = status
-            .account
-            .as_deref()
-            .map(|a| format!(" (account {a})"))
-            .unwrap_or_default();
-        let checked = match status.verified {
-            Some(true) => ", confirmed by STS",
-            _ => "",
-        };
-        line("identity", format!("{arn}{account}{checked}"));
+    let account = status
+        .account
+        .as_deref()
+        .map(|a| format!(" (account {a})"))
+        .unwrap_or_default();
+    let checked = match status.verified {
+        Some(true) => ", confirmed by STS",
+        _ => "",
+    };
+    match (&status.arn, &status.sso_role) {
+        (Some(arn), _) => line("identity", format!("{arn}{account}{checked}")),
+        (None, Some(role)) => line("identity", format!("SSO role {role}{account}")),
+        (None, None) => {}
+    }
+    if let Some(name) = &status.auto_refresh {
+        line(
+            "refresh",
+            format!("AWS_PROFILE={name}: tools get fresh credentials from rsume (--auto-refresh)"),
+        );
     }
     match (&status.expires_at, status.seconds_left) {
         (Some(at), left) if left > Some(0) => line("expires", time::until(*at)),
         (Some(at), _) => line("expired", time::rfc3339(*at)),
+        (None, _) if status.auto_refresh.is_some() => {}
         (None, _) if status.profile.is_some() => line("expires", "never (long-term keys)".into()),
         (None, _) => {}
     }
@@ -188,7 +278,10 @@ fn describe(status: &Status) -> String {
         line(
             "MFA session",
             match &status.mfa_session {
-                Some(s) => format!("{} cached, {} left", s.device, left_text(s.seconds_left)),
+                Some(s) if s.seconds_left > 0 => {
+                    format!("{} cached, {} left", s.device, time::left(s.expires_at))
+                }
+                Some(s) => format!("{} expired at {}", s.device, s.expiration),
                 None => "none cached".into(),
             },
         );
@@ -199,8 +292,4 @@ fn describe(status: &Status) -> String {
         line("status", "live".into());
     }
     lines.join("\n") + "\n"
-}
-
-fn left_text(seconds: i64) -> String {
-    time::left(SystemTime::now() + std::time::Duration::from_secs(seconds.max(0) as u64))
 }

@@ -8,9 +8,11 @@ use crate::config::ProfileSet;
 use crate::resolve::{self, Overrides, Plan, Source, Step};
 use crate::vault::Fetch as _;
 
-/// Resolves `profile`; the plan comes back when it does.
+/// Resolves `profile`; the plan comes back when it does. `first_run`: no AWS file exists
+/// yet, so the fix is to create one.
 pub(super) fn check(
     set: &ProfileSet,
+    first_run: bool,
     profile: &str,
     overrides: &Overrides,
     env: Env<'_>,
@@ -20,11 +22,12 @@ pub(super) fn check(
     let plan = match resolve::plan(set, profile, overrides, env) {
         Ok(plan) => plan,
         Err(error) => {
-            checks.push(Check::fail(
-                CHECK,
-                error.to_string(),
-                "change the profile as the message says (docs/configuration.md describes each setting)",
-            ));
+            let fix = if first_run {
+                crate::cmd::profiles::FIRST_SESSION
+            } else {
+                "change the profile as the message says (docs/configuration.md describes each setting)"
+            };
+            checks.push(Check::fail(CHECK, error.to_string(), fix));
             return None;
         }
     };
@@ -85,18 +88,24 @@ fn masked(access_key_id: &str) -> String {
     format!("access key ****{tail}")
 }
 
+/// The MFA device the chain sends a code for, and the profile of the step that sends it:
+/// the MFA session's, or a role's when the root cannot hold a session (SSO, a process).
+pub(super) fn mfa_device(plan: &Plan) -> Option<(&str, &str)> {
+    plan.steps.iter().find_map(|step| match step {
+        Step::MfaSession(session) => Some((session.serial.as_str(), session.profile.as_str())),
+        Step::AssumeRole(role) => Some((role.mfa_serial.as_deref()?, role.profile.as_str())),
+    })
+}
+
 fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
     const CHECK: &str = "mfa_serial";
-    let Some(session) = plan.steps.iter().find_map(|step| match step {
-        Step::MfaSession(session) => Some(session),
-        Step::AssumeRole(_) => None,
-    }) else {
+    let Some((serial, carrier)) = mfa_device(plan) else {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
-    if well_formed(&session.serial) {
-        return Check::pass(CHECK, format!("{} is well-formed", session.serial));
+    if well_formed(serial) {
+        return Check::pass(CHECK, format!("{serial} is well-formed"));
     }
-    let at = [profile, session.profile.as_str()]
+    let at = [profile, carrier]
         .into_iter()
         .find_map(|name| set.profile(name)?.location("mfa_serial"))
         .map(|location| format!(" at {location}"))
@@ -104,8 +113,7 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
     Check::fail(
         CHECK,
         format!(
-            "mfa_serial = {}{at} is neither an MFA device ARN nor a hardware token's serial number",
-            session.serial
+            "mfa_serial = {serial}{at} is neither an MFA device ARN nor a hardware token's serial number"
         ),
         "set it to the device's ARN as `aws iam list-mfa-devices` shows it: arn:aws:iam::ACCOUNT:mfa/NAME",
     )

@@ -4,12 +4,12 @@
 use super::Check;
 use crate::cmd::Env;
 use crate::iam::{Device, Iam, IamError};
-use crate::resolve::{Plan, Source, Step};
+use crate::resolve::{Plan, Source};
 
 const CHECK: &str = "MFA device enabled";
 
 pub(super) fn check(plan: &Plan, env: Env<'_>) -> Check {
-    let Some(serial) = serial(plan) else {
+    let Some((serial, _)) = super::chain::mfa_device(plan) else {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
     if !super::chain::well_formed(serial) {
@@ -45,15 +45,6 @@ pub(super) fn check(plan: &Plan, env: Env<'_>) -> Check {
             "see the message; `rsume --debug doctor` shows the calls",
         ),
     }
-}
-
-/// The device the chain sends a code for: the MFA session's, or a role's when the root
-/// cannot hold a session.
-fn serial(plan: &Plan) -> Option<&str> {
-    plan.steps.iter().find_map(|step| match step {
-        Step::MfaSession(session) => Some(session.serial.as_str()),
-        Step::AssumeRole(role) => role.mfa_serial.as_deref(),
-    })
 }
 
 /// Where to see the user's devices and register one: rsume's commands for a profile with

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use super::Check;
 use crate::cache::{self, Cache};
-use crate::cmd::Env;
+use crate::cmd::{Env, profiles};
 use crate::config::{self, ProfileSet, SourceFile};
 
-/// Parses both files; the set comes back when they parse.
-pub(super) fn check(env: Env<'_>, checks: &mut Vec<Check>) -> Option<ProfileSet> {
+/// Parses both files; the set comes back when they parse, with whether neither file exists.
+pub(super) fn check(env: Env<'_>, checks: &mut Vec<Check>) -> Option<(ProfileSet, bool)> {
     const CHECK: &str = "config files";
     let (files, set) = match config::load(env) {
         Ok(loaded) => loaded,
@@ -22,6 +22,19 @@ pub(super) fn check(env: Env<'_>, checks: &mut Vec<Check>) -> Option<ProfileSet>
             return None;
         }
     };
+    if profiles::no_files(&files) {
+        checks.push(Check::fail(
+            CHECK,
+            format!(
+                "no AWS files: neither {} nor {} exists",
+                files.config.path.display(),
+                files.credentials.path.display()
+            ),
+            profiles::FIRST_SESSION,
+        ));
+        checks.push(Check::skip("file modes", "no AWS files to check"));
+        return Some((set, true));
+    }
     let names = format!("{} and {}", shown(&files.config), shown(&files.credentials));
     checks.push(match set.warnings() {
         [] => Check::pass(CHECK, format!("{names} parse")),
@@ -32,7 +45,7 @@ pub(super) fn check(env: Env<'_>, checks: &mut Vec<Check>) -> Option<ProfileSet>
         ),
     });
     checks.push(modes(&[&files.config, &files.credentials]));
-    Some(set)
+    Some((set, false))
 }
 
 fn shown(file: &SourceFile) -> String {
