@@ -58,8 +58,11 @@ case $shell_name in
     zsh) rc=${ZDOTDIR:-$HOME}/.zshrc ;;
     fish) rc=$config_home/fish/config.fish ;;
 esac
-# Marks the line this script adds, so --uninstall removes that line and nothing else.
+# Marks the line this script adds, so --uninstall removes that line and nothing else; with
+# `created`, also the file, when that line was all it held.
 marker="# added by rsume install"
+created="; it created this file"
+marked_line="$marker($created)?\$"
 
 # `~/x` for messages.
 show() { case $1 in "$HOME"/*) echo "~${1#"$HOME"}" ;; *) echo "$1" ;; esac; }
@@ -91,11 +94,12 @@ startup_line() {
     case ":$PATH:" in *":$bin_dir:"*) on_path=true ;; esac
     case $shell_name in
         bash | zsh)
-            $on_path || path_part="export PATH=$(posix_word "$bin_dir" ':$PATH'); "
+            # Each only when missing, so loading the startup file again adds nothing.
+            $on_path || path_part="case \":\$PATH:\" in *:$(posix_word "$bin_dir"):*) ;; *) export PATH=$(posix_word "$bin_dir" ':$PATH') ;; esac; "
             if [ "$shell_name" = zsh ] && [ -e "$(completion zsh)" ]; then
                 # Works before or after compinit: compinit finds _rsume in fpath; once it
                 # has run, compdef registers it.
-                path_part+="fpath=($(posix_word "$zsh_dir") \$fpath); autoload -Uz _rsume; "
+                path_part+="() { (( \${fpath[(Ie)\$1]} )) || fpath=(\"\$1\" \$fpath) } $(posix_word "$zsh_dir"); autoload -Uz _rsume; "
                 path_part+="(( \$+functions[compdef] )) && compdef _rsume rsume; "
             fi
             echo "${path_part}eval \"\$(rsume init $shell_name)\"  $marker" ;;
@@ -131,15 +135,20 @@ remove() {
     fi
 }
 
-# Rewrites the startup file through a copy that keeps its mode, then a rename; a symlinked
-# file (a dotfiles repository) is edited where it points.
+# Rewrites the startup file through a copy that keeps its mode (a new one gets the mode the
+# user's umask gives, as an editor would make it), then a rename; a symlinked file (a dotfiles
+# repository) is edited where it points.
 edit_rc() {
     local target
     target=$(readlink -f "$rc" 2>/dev/null || echo "$rc")
     mkdir -p "$(dirname "$target")"
     local tmp
     tmp=$(mktemp "$(dirname "$target")/.rsume-rc.XXXXXX")
-    if [ -e "$target" ]; then cp -p "$target" "$tmp"; fi
+    if [ -e "$target" ]; then
+        cp -p "$target" "$tmp"
+    else
+        chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
+    fi
     "$@" "$target" "$tmp"
     mv -f "$tmp" "$target"
 }
@@ -153,7 +162,9 @@ append_line() {
     fi
 }
 drop_marked_lines() {
-    MARKER=$marker perl -0777 -pe 's/^[^\n]*\Q$ENV{MARKER}\E\n//mg; s/\n[^\n]*\Q$ENV{MARKER}\E\z//' "$1" >"$2"
+    MARKER=$marker CREATED=$created perl -0777 -pe '
+        my $end = qr/\Q$ENV{MARKER}\E(?:\Q$ENV{CREATED}\E)?/;
+        s/^[^\n]*$end\n//mg; s/(?:^|\n)[^\n]*$end\z//' "$1" >"$2"
 }
 loads_wrapper() { [ -e "$rc" ] && grep -Eq "^[^#]*rsume init $shell_name" "$rc"; }
 
@@ -162,10 +173,17 @@ if $uninstall; then
     remove "$bin_dir/rsume"
     remove "$man_page"
     for shell in bash zsh fish; do remove "$(completion "$shell")"; done
-    if [ -e "$rc" ] && grep -q "$marker\$" "$rc"; then
+    if [ -e "$rc" ] && grep -Eq "$marked_line" "$rc"; then
         echo "  removing from $(show "$rc"):"
-        grep "$marker\$" "$rc" | sed 's/^/    /'
+        grep -E "$marked_line" "$rc" | sed 's/^/    /'
+        made_it=false
+        grep -q "$marker$created\$" "$rc" && made_it=true
         edit_rc drop_marked_lines
+        # The file the install created, now empty again, goes too (a link is left alone).
+        if $made_it && [ ! -s "$rc" ] && [ ! -L "$rc" ]; then
+            rm -f "$rc"
+            echo "  removed    $(show "$rc") (the install created it, and nothing else is in it)"
+        fi
     elif loads_wrapper; then
         echo "  $(show "$rc") still loads the wrapper (a line this script did not add): remove it by hand"
     fi
@@ -206,6 +224,7 @@ line=$(startup_line)
 if loads_wrapper; then
     echo "$(show "$rc") already loads rsume's wrapper: unchanged."
 elif $modify_rc; then
+    [ -e "$rc" ] || line+=$created
     echo "Adding to $(show "$rc"):"
     echo "  $line"
     edit_rc append_line

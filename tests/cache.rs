@@ -575,3 +575,16 @@ fn entries_others_could_have_touched_are_refused_and_replaced() {
         "wrote through the symlink"
     );
 }
+
+#[test]
+fn listing_a_cache_that_does_not_exist_creates_nothing() {
+    let sandbox = Sandbox::new(CONFIG, CREDENTIALS);
+    let listed = sandbox.run(&["cache", "list"]).ok().to_owned();
+    assert!(listed.starts_with("PROFILE"), "{listed}");
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    sandbox.run(&["cache", "clear"]).ok();
+    assert!(
+        !sandbox.path(".cache").exists(),
+        "cache list or clear created a directory"
+    );
+}

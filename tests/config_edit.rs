@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use rsume::config::FileKind::{Config, Credentials};
 use rsume::config::edit::{Document, EditError};
+use rsume::config::update::update;
 
 fn config(text: &str) -> Document {
     Document::parse(Config, "/home/a/.aws/config", text).expect("should parse")
@@ -237,7 +238,7 @@ fn remove_takes_every_definition_with_its_continuation_lines() {
 #[test]
 fn remove_section_keeps_the_comments_that_lead_into_the_next_one() {
     let mut document = config(RICH);
-    assert!(document.remove_section("dev"));
+    assert_eq!(document.remove_sections("dev", |_| true), 1);
     assert_eq!(
         document.text(),
         RICH.replace(
@@ -245,17 +246,17 @@ fn remove_section_keeps_the_comments_that_lead_into_the_next_one() {
             ""
         )
     );
-    assert!(!document.remove_section("dev"));
+    assert_eq!(document.remove_sections("dev", |_| true), 0);
     let mut document = config(RICH);
-    assert!(document.remove_section("prod"));
+    assert_eq!(document.remove_sections("prod", |_| true), 1);
     assert!(document.text().ends_with("; trailing note\r\n\r\n"));
     // Every section the reader could take the profile from goes.
     let mut document = config("[default]\na = 1\n\n[profile default]\nb = 2\n\n[profile x]\n");
-    assert!(document.remove_section("default"));
+    assert_eq!(document.remove_sections("default", |_| true), 2);
     assert_eq!(document.text(), "[profile x]\n");
     // The sso-session of the same name is not a profile.
     let mut document = config(RICH);
-    assert!(!document.remove_section("corp"));
+    assert_eq!(document.remove_sections("corp", |_| true), 0);
     assert_eq!(document.text(), RICH);
 }
 
@@ -299,9 +300,10 @@ fn load_edit_save_goes_through_a_link_and_keeps_the_mode() {
     let link = dir.path().join("config");
     std::os::unix::fs::symlink(&real, &link).unwrap();
 
-    let mut document = Document::load(Config, &link).unwrap();
-    document.set("dev", "region", "eu-west-3").unwrap();
-    document.save().unwrap();
+    update(Config, &link, |document| {
+        document.set("dev", "region", "eu-west-3")
+    })
+    .unwrap();
     assert!(
         std::fs::symlink_metadata(&link)
             .unwrap()
@@ -320,10 +322,11 @@ fn load_edit_save_goes_through_a_link_and_keeps_the_mode() {
 
     // A missing file is an empty document, saved 0600.
     let missing = dir.path().join("sub").join("credentials");
-    let mut document = Document::load(Credentials, &missing).unwrap();
-    assert_eq!(document.text(), "");
-    document.set("a", "k", "v").unwrap();
-    document.save().unwrap();
+    assert_eq!(Document::load(Credentials, &missing).unwrap().text(), "");
+    update(Credentials, &missing, |document| {
+        document.set("a", "k", "v")
+    })
+    .unwrap();
     assert_eq!(std::fs::read_to_string(&missing).unwrap(), "[a]\nk = v\n");
     assert_eq!(
         std::fs::metadata(&missing).unwrap().permissions().mode() & 0o777,
@@ -408,4 +411,21 @@ proptest! {
             .collect();
         prop_assert_eq!(before, after);
     }
+}
+
+#[test]
+fn each_section_of_a_duplicated_name_is_read_and_removed_on_its_own() {
+    let text = "[work]\nk = theirs\n\n[other]\nk = 0\n\n[work]\nmark = yes\n";
+    let mut document = credentials(text);
+    let marks: Vec<Option<String>> = document
+        .sections_of("work")
+        .iter()
+        .map(|section| section.get("mark").map(str::to_owned))
+        .collect();
+    assert_eq!(marks, [None, Some("yes".to_owned())]);
+    // The merged profile has both keys; the sections keep them apart.
+    assert_eq!(document.get("work", "mark").as_deref(), Some("yes"));
+    let removed = document.remove_sections("work", |section| section.get("mark").is_some());
+    assert_eq!(removed, 1);
+    assert_eq!(document.text(), "[work]\nk = theirs\n\n[other]\nk = 0\n\n");
 }

@@ -41,7 +41,12 @@ impl Home {
 
     /// Runs the script as a user of `shell` would, with only system directories on PATH.
     fn install(&self, shell: &str, args: &[&str]) -> Script {
+        self.install_with_umask("022", shell, args)
+    }
+
+    fn install_with_umask(&self, umask: &str, shell: &str, args: &[&str]) -> Script {
         let output = Command::new("bash")
+            .args(["-c", &format!("umask {umask} && exec bash \"$@\""), "bash"])
             .arg(SCRIPT)
             .args(["--binary", BIN])
             .args(args)
@@ -141,7 +146,10 @@ fn installs_a_line_each_shell_loads_and_a_second_run_changes_nothing() {
         let rc = rc_file(&home, shell);
         let text = std::fs::read_to_string(&rc).unwrap();
         assert_eq!(text.lines().count(), 1, "{shell}: {text}");
-        assert!(text.ends_with(&format!("{MARKER}\n")), "{shell}: {text}");
+        assert!(
+            text.ends_with(&format!("{MARKER}; it created this file\n")),
+            "{shell}: {text}"
+        );
         assert!(first.stdout.contains(text.trim_end()), "{}", first.stdout);
 
         // The line puts ~/.local/bin on PATH and defines the wrapper, which runs rsume.
@@ -172,8 +180,9 @@ fn without_modify_rc_it_only_prints_the_line() {
     let home = Home::new();
     let script = home.install("bash", &[]);
     assert!(!rc_file(&home, "bash").exists());
-    let line =
-        format!("export PATH=\"$HOME/.local/bin:$PATH\"; eval \"$(rsume init bash)\"  {MARKER}");
+    let line = format!(
+        "case \":$PATH:\" in *:\"$HOME/.local/bin\":*) ;; *) export PATH=\"$HOME/.local/bin:$PATH\" ;; esac; eval \"$(rsume init bash)\"  {MARKER}"
+    );
     assert!(script.stdout.contains(&line), "{}", script.stdout);
 }
 
@@ -204,6 +213,53 @@ fn uninstall_restores_the_startup_file_byte_for_byte() {
         .map(|(path, _)| path)
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn loading_the_startup_file_again_adds_nothing_to_path_or_fpath() {
+    for shell in ["bash", "zsh"] {
+        let home = Home::new();
+        home.install(shell, &["--modify-rc"]);
+        let rc = rc_file(&home, shell);
+        let bin = home.prefix().join("bin");
+        let script = match shell {
+            "zsh" => ". ~/.zshrc; print -l $path; print -l $fpath",
+            _ => ". ~/.bashrc; echo \"$PATH\" | tr : '\\n'",
+        };
+        let shown = home.in_shell(shell, &rc, script);
+        let count = |dir: &Path| shown.lines().filter(|l| Path::new(l) == dir).count();
+        assert_eq!(count(&bin), 1, "{shell}: {shown}");
+        if shell == "zsh" && has_completions_command() {
+            let functions = home.prefix().join("share/zsh/site-functions");
+            assert_eq!(count(&functions), 1, "{shell}: {shown}");
+        }
+    }
+}
+
+#[test]
+fn a_startup_file_it_creates_follows_the_umask_and_goes_on_uninstall() {
+    for shell in ["bash", "zsh", "fish"] {
+        use std::os::unix::fs::PermissionsExt;
+        let home = Home::new();
+        home.install_with_umask("027", shell, &["--modify-rc"]);
+        let rc = rc_file(&home, shell);
+        let mode = std::fs::metadata(&rc).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "{shell}");
+        let script = home.install(shell, &["--uninstall"]);
+        assert!(!rc.exists(), "{shell}: {}", script.stdout);
+        assert!(
+            script.stdout.contains("the install created it"),
+            "{}",
+            script.stdout
+        );
+    }
+    // A file that was there before, empty, stays.
+    let home = Home::new();
+    let rc = rc_file(&home, "bash");
+    std::fs::write(&rc, "").unwrap();
+    home.install("bash", &["--modify-rc"]);
+    home.install("bash", &["--uninstall"]);
+    assert_eq!(std::fs::read(&rc).unwrap(), b"");
 }
 
 #[test]

@@ -5,8 +5,9 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use support::moto::moto;
 use support::sandbox::{SHELLS, Sandbox, with_wrapper};
@@ -304,4 +305,236 @@ fn through_the_wrapper_in_every_shell() {
         assert!(!run.vars.contains_key("AWS_ACCESS_KEY_ID"), "{shell}");
         assert!(caller_arn(&sandbox, "mfa").contains(":assumed-role/admin/"));
     }
+}
+
+#[test]
+fn parallel_output_runs_lose_none_of_each_others_sections() {
+    let sandbox = sandbox(CREDENTIALS);
+    // One run first, so the others share its cached MFA session and only race on the file.
+    sandbox
+        .run(&["admin", "-o", "par0", "--mfa-token", "123456"])
+        .ok();
+    let children: Vec<_> = (1..=8)
+        .map(|n| {
+            let name = format!("par{n}");
+            let mut command = sandbox.command(&["admin", "-o", &name, "--mfa-token", "123456"]);
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+            (name, command.spawn().unwrap())
+        })
+        .collect();
+    for (name, child) in children {
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("wrote profile {name}")),
+            "{stderr}"
+        );
+    }
+    let text = read(&sandbox, "credentials");
+    assert!(text.starts_with(CREDENTIALS), "{text}");
+    for n in 0..=8 {
+        let header = format!("[par{n}]\n");
+        assert_eq!(text.matches(&header).count(), 1, "{header} in {text}");
+    }
+    assert!(caller_arn(&sandbox, "par8").contains(":assumed-role/admin/"));
+}
+
+#[test]
+fn an_edit_waits_for_the_lock_another_run_holds_and_says_so() {
+    let sandbox = sandbox(CREDENTIALS);
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(sandbox.path(".aws/credentials.rsume-lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = sandbox
+        .command(&["admin", "-o", "late", "--mfa-token", "123456"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    // Read until rsume says it waits (or it ends without waiting, which fails below).
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        seen.push_str(&line);
+        if line.contains("waiting for another rsume run") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(seen.contains("waiting for another rsume run"), "{seen}");
+    assert!(seen.contains("credentials.rsume-lock"), "{seen}");
+    // Nothing is written while the lock is held.
+    assert!(!read(&sandbox, "credentials").contains("[late]"));
+    drop(lock);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{rest}");
+    assert!(rest.contains("wrote profile late"), "{rest}");
+    assert!(read(&sandbox, "credentials").contains("[late]"));
+}
+
+/// `[work]` twice: the user's keys first, then a section rsume wrote.
+const DUPLICATED: &str = "\
+[alice]
+aws_access_key_id = AKIAALICEEXAMPLE0001
+aws_secret_access_key = alice-secret
+
+[work]
+aws_access_key_id = AKIAWORKEXAMPLE00001
+aws_secret_access_key = work-secret
+
+[work]
+aws_session_token = old-token
+expiration = 2001-01-01T00:00:00Z
+rsume_managed = true
+";
+
+#[test]
+fn a_duplicated_section_name_is_judged_section_by_section() {
+    for args in [&["clean"][..], &["clean", "--all"]] {
+        let sandbox = sandbox(DUPLICATED);
+        let run = sandbox.run(args);
+        run.ok();
+        let text = read(&sandbox, "credentials");
+        let kept = DUPLICATED.replace(
+            "[work]\naws_session_token = old-token\nexpiration = 2001-01-01T00:00:00Z\nrsume_managed = true\n",
+            "",
+        );
+        assert_eq!(text, kept, "{args:?}: the user's [work] stays whole");
+    }
+
+    // -o onto the name would rewrite the user's keys in the first [work]: refused.
+    let sandbox = sandbox(DUPLICATED);
+    let stderr = sandbox
+        .run(&["admin", "-o", "work", "--mfa-token", "123456"])
+        .failed()
+        .to_owned();
+    assert!(stderr.contains("was not written by rsume"), "{stderr}");
+    assert_eq!(read(&sandbox, "credentials"), DUPLICATED);
+}
+
+#[test]
+fn the_keys_a_chain_starts_from_are_never_written_over() {
+    for force in [false, true] {
+        let sandbox = sandbox(CREDENTIALS);
+        let mut args = vec!["admin", "-o", "alice", "--mfa-token", "123456"];
+        if force {
+            args.push("--force");
+        }
+        let stderr = sandbox.run(&args).failed().to_owned();
+        assert!(stderr.contains("long-term keys"), "{stderr}");
+        assert!(stderr.contains("even with --force"), "{stderr}");
+        assert_eq!(read(&sandbox, "credentials"), CREDENTIALS);
+        assert!(
+            sandbox.cache_entries().is_empty(),
+            "refused before any call"
+        );
+    }
+    // The user's own MFA session onto its own keys, too.
+    let sandbox = sandbox(CREDENTIALS);
+    let args = ["alice", "-o", "alice", "--force", "--mfa-token", "123456"];
+    let stderr = sandbox.run(&args).failed().to_owned();
+    assert!(stderr.contains("long-term keys"), "{stderr}");
+    assert_eq!(read(&sandbox, "credentials"), CREDENTIALS);
+}
+
+#[test]
+fn a_profile_that_is_a_credential_source_is_refused_without_force() {
+    let config = format!(
+        "{CONFIG}\n[profile tool]\ncredential_process = /bin/false\n\n[profile portal]\nsso_session = corp\n"
+    );
+    for (name, key) in [
+        ("admin", "role_arn"),
+        ("tool", "credential_process"),
+        ("portal", "sso_session"),
+    ] {
+        let sandbox = Sandbox::new(&config, CREDENTIALS).endpoint(&moto().endpoint());
+        let stderr = sandbox
+            .run(&["admin", "-o", name, "--mfa-token", "123456"])
+            .failed()
+            .to_owned();
+        assert!(
+            stderr.contains(&format!("has {key} in the config")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--force"), "{stderr}");
+        assert_eq!(read(&sandbox, "credentials"), CREDENTIALS);
+    }
+    let sandbox = Sandbox::new(&config, CREDENTIALS).endpoint(&moto().endpoint());
+    let args = ["admin", "-o", "tool", "--force", "--mfa-token", "123456"];
+    sandbox.run(&args).ok();
+    assert!(read(&sandbox, "credentials").contains("[tool]"));
+}
+
+#[test]
+fn a_name_that_is_a_command_is_written_with_a_warning() {
+    let sandbox = sandbox(CREDENTIALS);
+    let run = sandbox.run(&["admin", "-o", "mfa", "--mfa-token", "123456"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("mfa is also a command"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rsume -p mfa"), "{}", run.stderr);
+    let run = sandbox.run(&["admin", "-o", "admin-mfa", "--mfa-token", "123456"]);
+    run.ok();
+    assert!(!run.stderr.contains("also a command"), "{}", run.stderr);
+}
+
+#[test]
+fn an_output_profile_carries_the_region_the_run_used() {
+    // admin has no region of its own: it uses alice's eu-west-1.
+    let sandbox = sandbox(CREDENTIALS);
+    sandbox
+        .run(&["admin", "-o", "admin-mfa", "--mfa-token", "123456"])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    let section = &text[text.find("[admin-mfa]").unwrap()..];
+    assert!(section.contains("region = eu-west-1\n"), "{section}");
+
+    // The AWS CLI with no region anywhere but the profile.
+    let mut command = sandbox.program(aws_cli().to_str().unwrap());
+    let output = command
+        .env_remove("AWS_REGION")
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "text",
+            "--query",
+            "Arn",
+        ])
+        .args([
+            "--profile",
+            "admin-mfa",
+            "--endpoint-url",
+            &moto().endpoint(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(":assumed-role/admin/"));
+
+    // --region wins, and is what the profile gets.
+    sandbox
+        .run(&[
+            "admin",
+            "-o",
+            "admin-mfa",
+            "--region",
+            "ap-south-1",
+            "--mfa-token",
+            "123456",
+        ])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    assert!(text.contains("region = ap-south-1\n"), "{text}");
+    assert!(!text.contains("eu-west-1"), "{text}");
 }

@@ -101,6 +101,18 @@ impl Cache {
         Ok(Cache { dir })
     }
 
+    /// The cache in `dir` if there is one, checked as [`Cache::open`] checks it; creates
+    /// nothing, for commands that only look (`rsume cache list`).
+    pub fn existing(dir: PathBuf) -> Result<Option<Cache>, CacheError> {
+        match fs::symlink_metadata(&dir) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            _ => {
+                check_dir(&dir)?;
+                Ok(Some(Cache { dir }))
+            }
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -45,17 +45,13 @@ fn get(
 /// `-o NAME`: the credentials go into the credentials file, and stdout stays empty (so the
 /// wrapper evaluates nothing, and a terminal is no reason to refuse).
 fn to_profile(name: &str, cli: &Cli, env: Env<'_>) -> anyhow::Result<Output> {
-    let check = |_: &crate::vault::Chain| {
-        Ok(output::check_writable(
-            FileKind::Credentials,
-            name,
-            cli.force,
-            env,
-        )?)
+    let check = |chain: &crate::vault::Chain| {
+        Ok(output::check_output_profile(name, chain, cli.force, env)?)
     };
     let got = get(cli, env, check)?;
     let credentials = &got.fetched.credentials;
-    let path = output::write_credentials(name, credentials, cli.force, env)?;
+    let region = got.chain.region.as_deref();
+    let path = output::write_credentials(name, credentials, region, cli.force, env)?;
     let until = credentials
         .expiration
         .map(|at| format!(", valid until {}", time::rfc3339(at)))

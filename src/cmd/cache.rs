@@ -9,9 +9,20 @@ use crate::{log, time};
 pub fn run(command: &CacheCommand, env: Env<'_>) -> anyhow::Result<Output> {
     let dir = cache::default_dir(env)
         .ok_or_else(|| anyhow::anyhow!("no cache directory: set HOME or RSUME_CACHE_DIR"))?;
-    let cache = Cache::open(dir)?;
+    // Looking creates nothing: no cache yet is an empty one.
+    let Some(cache) = Cache::existing(dir)? else {
+        return Ok(Output::Text(match command {
+            CacheCommand::List => list(None)?,
+            CacheCommand::Clear { .. } => {
+                log::info(format_args!(
+                    "removed 0 cache entries: nothing is cached yet"
+                ));
+                String::new()
+            }
+        }));
+    };
     match command {
-        CacheCommand::List => Ok(Output::Text(list(&cache)?)),
+        CacheCommand::List => Ok(Output::Text(list(Some(&cache))?)),
         CacheCommand::Clear { profile } => {
             let removed = cache.clear(profile.as_deref())?;
             let whose = profile
@@ -28,14 +39,15 @@ pub fn run(command: &CacheCommand, env: Env<'_>) -> anyhow::Result<Output> {
     }
 }
 
-fn list(cache: &Cache) -> anyhow::Result<String> {
+fn list(cache: Option<&Cache>) -> anyhow::Result<String> {
     let mut rows = vec![[
         "PROFILE".to_owned(),
         "KIND".into(),
         "FOR".into(),
         "EXPIRES".into(),
     ]];
-    for listed in cache.list()? {
+    let entries = cache.map(Cache::list).transpose()?.unwrap_or_default();
+    for listed in entries {
         rows.push(match listed.about {
             Ok(about) => {
                 let at = time::rfc3339(about.expiration);

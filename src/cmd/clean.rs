@@ -1,12 +1,14 @@
 //! `rsume clean`: removes the profiles rsume wrote (`-o`) whose credentials have expired from
 //! the credentials file; with `--all`, every profile rsume wrote, in both files (the
-//! `--auto-refresh` profiles too). Sections without rsume's marker are never touched.
+//! `--auto-refresh` profiles too). Sections without rsume's marker are never touched: each
+//! section is judged on its own, so a user's `[work]` stays when a later `[work]` is rsume's.
 
 use std::time::SystemTime;
 
 use super::output::is_ours;
 use super::{Env, Output};
-use crate::config::edit::Document;
+use crate::config::edit::{EditError, Section};
+use crate::config::update::update;
 use crate::config::{self, FileKind};
 use crate::{log, time};
 
@@ -18,24 +20,23 @@ pub fn run(all: bool, env: Env<'_>) -> anyhow::Result<Output> {
         (FileKind::Credentials, &files.credentials.path),
         (FileKind::Config, &files.config.path),
     ] {
-        let mut document = Document::load(kind, path)?;
-        let mut changed = false;
-        for name in &names {
-            if is_ours(&document, name)
-                && (all || expired(&document, name))
-                && document.remove_section(name)
-            {
-                log::info(format_args!(
-                    "removed profile {name} from {}",
-                    path.display()
-                ));
-                changed = true;
-                removed += 1;
-            }
+        let gone = update(kind, path, |document| {
+            let gone: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|name| {
+                    document.remove_sections(name, |s| is_ours(s) && (all || expired(s))) > 0
+                })
+                .collect();
+            Ok::<_, EditError>(gone)
+        })?;
+        for name in &gone {
+            log::info(format_args!(
+                "removed profile {name} from {}",
+                path.display()
+            ));
         }
-        if changed {
-            document.save()?;
-        }
+        removed += gone.len();
     }
     if removed == 0 {
         log::info(format_args!(
@@ -47,9 +48,9 @@ pub fn run(all: bool, env: Env<'_>) -> anyhow::Result<Output> {
 }
 
 /// Whether the section's credentials have expired; one without an expiry never does.
-fn expired(document: &Document, name: &str) -> bool {
-    document
-        .get(name, "expiration")
-        .and_then(|text| time::parse_rfc3339(&text))
+fn expired(section: &Section) -> bool {
+    section
+        .get("expiration")
+        .and_then(time::parse_rfc3339)
         .is_some_and(|at| at <= SystemTime::now())
 }

@@ -90,7 +90,7 @@ pub fn run(env: Env<'_>, json: bool) -> anyhow::Result<Output> {
 }
 
 /// Every word that is a command, so a profile of that name needs `-p`.
-fn command_words() -> Vec<String> {
+pub(super) fn command_words() -> Vec<String> {
     Cli::command()
         .get_subcommands()
         .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use super::table::table;
 use super::{Env, Output};
 use crate::cli::MfaCommand;
-use crate::config::edit::{Document, EditError};
+use crate::config::edit::EditError;
+use crate::config::update::update;
 use crate::config::{FileKind, Location, Profile};
 use crate::credentials::{Credentials, Secret};
 use crate::iam::{Device, Iam, IamError};
@@ -129,11 +130,13 @@ impl UserProfile {
             (FileKind::Config, &self.config),
             (FileKind::Credentials, &self.credentials),
         ] {
-            let mut document = Document::load(kind, path)?;
-            if document.get(profile, "mfa_serial").as_deref() == Some(serial)
-                && document.remove(profile, "mfa_serial")
-            {
-                document.save()?;
+            let removed = update(kind, path, |document| {
+                Ok::<_, EditError>(
+                    document.get(profile, "mfa_serial").as_deref() == Some(serial)
+                        && document.remove(profile, "mfa_serial"),
+                )
+            })?;
+            if removed {
                 changed.push(path.clone());
             }
         }

@@ -11,7 +11,8 @@ use std::path::Path;
 use super::mfa::{UserProfile, terminal};
 use super::{Env, Output};
 use crate::config::FileKind;
-use crate::config::edit::{Document, EditError};
+use crate::config::edit::EditError;
+use crate::config::update::update;
 use crate::iam::{Iam, IamError, NewDevice, User};
 use crate::log::printable;
 use crate::mfa::{MfaCode, MfaError};
@@ -110,9 +111,9 @@ pub fn run(
 
 /// Sets the profile's `mfa_serial` in the config file, changing no other byte.
 fn write_serial(config: &Path, profile: &str, serial: &str) -> Result<(), EditError> {
-    let mut document = Document::load(FileKind::Config, config)?;
-    document.set(profile, "mfa_serial", serial)?;
-    document.save()
+    update(FileKind::Config, config, |document| {
+        document.set(profile, "mfa_serial", serial)
+    })
 }
 
 fn create(iam: &Iam, user: &User, name: &str) -> anyhow::Result<NewDevice> {

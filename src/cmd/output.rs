@@ -2,17 +2,25 @@
 //! credentials file as `[NAME]`, and `--auto-refresh` puts `[profile rsume-NAME]` with a
 //! `credential_process` line into the config file. Every edit goes through the lossless
 //! [`Document`] layer, so only the target section changes and the file is replaced
-//! atomically. Each written section carries [`MARKER`], and a section without it is the
-//! user's: it is never overwritten unless `--force`.
+//! atomically, under a lock (`config::update`). Each written section carries [`MARKER`], and
+//! a section without it is the user's: it is never overwritten unless `--force`. Whose a
+//! section is gets decided on each section of the name, never on the merged profile, so a
+//! second `[work]` holding the marker does not make the first one rsume's.
+//!
+//! `-o NAME` is refused, whatever the flags, when NAME holds the keys the chain starts from;
+//! and unless `--force` when NAME is a credential source in the config (a role, SSO, a
+//! process): the AWS tools would follow that and ignore the keys written.
 
 use std::path::{Path, PathBuf};
 
 use super::Env;
-use crate::config::edit::{Document, EditError};
-use crate::config::{FileKind, ProfileFiles};
+use crate::config::edit::{Document, EditError, Section};
+use crate::config::update::update;
+use crate::config::{self, FileKind, ProfileFiles};
 use crate::credentials::Credentials;
-use crate::log::printable;
+use crate::log::{self, printable};
 use crate::time;
+use crate::vault::Chain;
 
 /// The key that says rsume wrote a section, and may rewrite or remove it.
 pub const MARKER: &str = "rsume_managed";
@@ -35,12 +43,42 @@ pub enum OutputError {
         path: PathBuf,
     },
     #[error(
+        "profile {profile} holds the long-term keys that profile {asked}'s credentials are made from; -o {profile} would replace them with temporary ones and lose them, so rsume never writes there, even with --force: pick another name"
+    )]
+    HoldsChainKeys {
+        /// Both escaped for display.
+        profile: String,
+        asked: String,
+    },
+    #[error(
+        "profile {profile} has {key} in the config: the AWS tools would use that and ignore keys written as [{profile}] in the credentials file; pick another name, or add --force to write them anyway"
+    )]
+    CredentialSource {
+        /// Escaped for display.
+        profile: String,
+        key: &'static str,
+    },
+    #[error(
         "cannot name profile {0} in a credential_process line: use a name of letters, digits and - _ . @ : + / only"
     )]
     UnquotableName(String),
     #[error(transparent)]
     Edit(#[from] EditError),
 }
+
+/// Keys that make a profile's credentials come from somewhere other than its keys, in the
+/// order botocore and the SDKs look (`sso_*` stands for every IAM Identity Center setting).
+const CREDENTIAL_SOURCES: [&str; 9] = [
+    "role_arn",
+    "web_identity_token_file",
+    "credential_source",
+    "credential_process",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "sso_region",
+];
 
 /// Fails unless `[name]` can be written in the file of `kind`: it is rsume's, or new, or
 /// `force`. Checked before any prompt, so a refusal costs no MFA code.
@@ -50,30 +88,89 @@ pub fn check_writable(
     force: bool,
     env: Env<'_>,
 ) -> Result<(), OutputError> {
-    let (path, document) = load(kind, env)?;
-    refuse_unless_ours(&document, kind, &path, name, force)
+    let path = path_of(kind, &files(env)?);
+    refuse_unless_ours(&Document::load(kind, &path)?, &path, name, force)
 }
 
-/// The profile file of `kind` and its path.
-fn load(kind: FileKind, env: Env<'_>) -> Result<(PathBuf, Document), EditError> {
-    let files = ProfileFiles::read(env)?;
-    let path = match kind {
-        FileKind::Config => files.config.path,
-        FileKind::Credentials => files.credentials.path,
-    };
-    let document = Document::load(kind, &path)?;
-    Ok((path, document))
+/// The checks of `-o name` for `chain`, before any prompt: not the keys the chain starts
+/// from (whatever the flags), not a credential source (unless `force`), and rsume's or new.
+/// Warns when `name` is also a command word.
+pub fn check_output_profile(
+    name: &str,
+    chain: &Chain,
+    force: bool,
+    env: Env<'_>,
+) -> Result<(), OutputError> {
+    if chain.root_keys.as_deref() == Some(name) {
+        return Err(OutputError::HoldsChainKeys {
+            profile: printable(name).into_owned(),
+            asked: printable(&chain.profile).into_owned(),
+        });
+    }
+    let files = files(env)?;
+    let set = config::parse(&files).map_err(EditError::from)?;
+    let source = set.profile(name).and_then(|profile| {
+        CREDENTIAL_SOURCES
+            .into_iter()
+            .find(|key| profile.get(key).is_some())
+    });
+    if let (Some(key), false) = (source, force) {
+        return Err(OutputError::CredentialSource {
+            profile: printable(name).into_owned(),
+            key,
+        });
+    }
+    let path = path_of(FileKind::Credentials, &files);
+    refuse_unless_ours(
+        &Document::load(FileKind::Credentials, &path)?,
+        &path,
+        name,
+        force,
+    )?;
+    if super::list::command_words().iter().any(|word| word == name) {
+        let name = printable(name);
+        log::warn(format_args!(
+            "{name} is also a command: `rsume {name}` runs the command, so assume that profile with  rsume -p {name}  (or use AWS_PROFILE={name})"
+        ));
+    }
+    Ok(())
 }
 
-/// Writes `credentials` into the credentials file as `[name]`; returns the file's path.
+fn files(env: Env<'_>) -> Result<ProfileFiles, EditError> {
+    Ok(ProfileFiles::read(env)?)
+}
+
+fn path_of(kind: FileKind, files: &ProfileFiles) -> PathBuf {
+    match kind {
+        FileKind::Config => files.config.path.clone(),
+        FileKind::Credentials => files.credentials.path.clone(),
+    }
+}
+
+/// Writes `credentials` into the credentials file as `[name]`, with the region the run used
+/// (the AWS CLI needs one, and it may have come from a source profile); returns the file's
+/// path.
 pub fn write_credentials(
     name: &str,
     credentials: &Credentials,
+    region: Option<&str>,
     force: bool,
     env: Env<'_>,
 ) -> Result<PathBuf, OutputError> {
-    let (path, mut document) = load(FileKind::Credentials, env)?;
-    refuse_unless_ours(&document, FileKind::Credentials, &path, name, force)?;
+    let path = path_of(FileKind::Credentials, &files(env)?);
+    update(FileKind::Credentials, &path, |document| {
+        refuse_unless_ours(document, &path, name, force)?;
+        set_credentials(document, name, credentials, region)
+    })?;
+    Ok(path)
+}
+
+fn set_credentials(
+    document: &mut Document,
+    name: &str,
+    credentials: &Credentials,
+    region: Option<&str>,
+) -> Result<(), OutputError> {
     let expiration = credentials.expiration.map(time::rfc3339);
     document.set(name, "aws_access_key_id", &credentials.access_key_id)?;
     document.set(
@@ -81,25 +178,34 @@ pub fn write_credentials(
         "aws_secret_access_key",
         credentials.secret_access_key.expose(),
     )?;
-    match &credentials.session_token {
-        Some(token) => document.set(name, "aws_session_token", token.expose())?,
-        None => {
-            document.remove(name, "aws_session_token");
-        }
-    }
+    let token = credentials
+        .session_token
+        .as_ref()
+        .map(|token| token.expose());
+    set_or_remove(document, name, "aws_session_token", token)?;
     // An old token under the legacy name would outrank nothing, but it would mislead.
     document.remove(name, "aws_security_token");
     for key in EXPIRY_KEYS {
-        match &expiration {
-            Some(at) => document.set(name, key, at)?,
-            None => {
-                document.remove(name, key);
-            }
+        set_or_remove(document, name, key, expiration.as_deref())?;
+    }
+    set_or_remove(document, name, "region", region)?;
+    document.set(name, MARKER, "true")?;
+    Ok(())
+}
+
+fn set_or_remove(
+    document: &mut Document,
+    name: &str,
+    key: &str,
+    value: Option<&str>,
+) -> Result<(), EditError> {
+    match value {
+        Some(value) => document.set(name, key, value),
+        None => {
+            document.remove(name, key);
+            Ok(())
         }
     }
-    document.set(name, MARKER, "true")?;
-    document.save()?;
-    Ok(path)
 }
 
 /// The name of the `--auto-refresh` profile for `profile`; fails for a name that a
@@ -120,18 +226,14 @@ pub fn write_refresh_profile(
     env: Env<'_>,
 ) -> Result<String, OutputError> {
     let name = refresh_profile_name(profile)?;
-    let (path, mut document) = load(FileKind::Config, env)?;
-    refuse_unless_ours(&document, FileKind::Config, &path, &name, force)?;
+    let path = path_of(FileKind::Config, &files(env)?);
     let command = format!("{} credential-process {profile}", program());
-    document.set(&name, "credential_process", &command)?;
-    match region {
-        Some(region) => document.set(&name, "region", region)?,
-        None => {
-            document.remove(&name, "region");
-        }
-    }
-    document.set(&name, MARKER, "true")?;
-    document.save()?;
+    update(FileKind::Config, &path, |document| {
+        refuse_unless_ours(document, &path, &name, force)?;
+        document.set(&name, "credential_process", &command)?;
+        set_or_remove(document, &name, "region", region)?;
+        Ok::<_, OutputError>(document.set(&name, MARKER, "true")?)
+    })?;
     Ok(name)
 }
 
@@ -151,15 +253,15 @@ fn safe_in_command(c: char) -> bool {
     c.is_ascii_alphanumeric() || "-_.@:+/".contains(c)
 }
 
-/// Refuses to touch an existing section of `document` (at `path`) that rsume did not write.
+/// Refuses to touch an existing section of `document` (at `path`) that rsume did not write:
+/// every section of the name must carry the marker, since an edit may change any of them.
 fn refuse_unless_ours(
     document: &Document,
-    kind: FileKind,
     path: &Path,
     name: &str,
     force: bool,
 ) -> Result<(), OutputError> {
-    if force || is_ours(document, name) || !section_exists(document, kind, path, name)? {
+    if force || document.sections_of(name).iter().all(is_ours) {
         return Ok(());
     }
     Err(OutputError::NotOurs {
@@ -168,19 +270,9 @@ fn refuse_unless_ours(
     })
 }
 
-/// Whether rsume wrote the section `name` of the document.
-pub fn is_ours(document: &Document, name: &str) -> bool {
-    document
-        .get(name, MARKER)
+/// Whether rsume wrote this section (it carries the marker itself).
+pub fn is_ours(section: &Section) -> bool {
+    section
+        .get(MARKER)
         .is_some_and(|value| value.eq_ignore_ascii_case("true"))
-}
-
-/// Whether the document has a section for `name`, even one without keys.
-fn section_exists(
-    document: &Document,
-    kind: FileKind,
-    path: &Path,
-    name: &str,
-) -> Result<bool, EditError> {
-    Ok(Document::parse(kind, path, document.text())?.remove_section(name))
 }

@@ -3,8 +3,9 @@
 //! A [`Document`] is the file's text, kept byte for byte. Each edit reads it with the same
 //! tokenizer as the reader (`lines.rs`), finds the section the reader would use, splices new
 //! lines into the text, and then reads the result back: an edit the AWS tools would not read
-//! back as written is refused and leaves the document as it was. [`Document::save`] replaces
-//! the file atomically (see [`write_atomically`]).
+//! back as written is refused and leaves the document as it was. A file is changed only
+//! through [`update`](super::update::update), which locks it, edits it as it is then and
+//! replaces it atomically.
 //!
 //! Where the file defines a profile in several sections, the reader merges them key by key and
 //! the last definition of a key wins; so a key is rewritten where it was last defined, and a
@@ -13,7 +14,8 @@
 
 use super::files::read_text;
 use super::lines::{self, Kind, Line, WHITESPACE};
-use super::write::{WriteError, write_atomically};
+use super::update::LockError;
+use super::write::{WriteError, replace_unless_changed};
 use super::{ConfigError, FileKind, ProfileSet, merge_file, normalize};
 use crate::log::printable;
 use std::fmt;
@@ -39,6 +41,11 @@ pub enum EditError {
     },
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Another program kept changing the file while rsume was editing it.
+    #[error("{} kept changing while rsume was editing it (another program writing it?); the file is unchanged: try again", .0.display())]
+    KeptChanging(PathBuf),
 }
 
 const LINE_BREAK: &str = "a name or value cannot hold a line break";
@@ -51,6 +58,9 @@ pub struct Document {
     kind: FileKind,
     path: PathBuf,
     text: String,
+    /// The text as read, to tell whether an edit changed it and whether the file still holds
+    /// it just before it is replaced.
+    original: String,
 }
 
 /// Byte ranges of the text and what replaces them; they never overlap.
@@ -63,10 +73,12 @@ impl Document {
         path: impl Into<PathBuf>,
         text: impl Into<String>,
     ) -> Result<Document, EditError> {
+        let text = text.into();
         let document = Document {
             kind,
             path: path.into(),
-            text: text.into(),
+            original: text.clone(),
+            text,
         };
         read(kind, &document.path, &document.text)?;
         Ok(document)
@@ -84,9 +96,23 @@ impl Document {
         &self.text
     }
 
-    /// Replaces the file with the text, atomically, keeping its mode and owner.
-    pub fn save(&self) -> Result<(), EditError> {
-        Ok(write_atomically(&self.path, self.text.as_bytes())?)
+    /// Whether an edit changed the text.
+    pub fn is_changed(&self) -> bool {
+        self.text != self.original
+    }
+
+    /// Replaces the file with the text, atomically, keeping its mode and owner, unless the
+    /// file no longer holds the text it was read with (another program wrote it): then it is
+    /// left alone and the answer is `false`. Unreadable counts as changed, and a missing file
+    /// as empty, as when it was read.
+    pub(super) fn save_if_unchanged(&self) -> Result<bool, EditError> {
+        let unchanged =
+            || read_text(&self.path).is_ok_and(|now| now.unwrap_or_default() == self.original);
+        Ok(replace_unless_changed(
+            &self.path,
+            self.text.as_bytes(),
+            unchanged,
+        )?)
     }
 
     /// The value of `key` in `profile` as the reader reads it from this file alone.
@@ -146,16 +172,32 @@ impl Document {
         removed
     }
 
-    /// Removes every section that defines `profile` (in the config file, `[default]` and
-    /// `[profile default]` alike): from its header to its last property and the blank lines
+    /// Every section that defines `profile` (in the config file, `[default]` and
+    /// `[profile default]` alike), each read on its own, in file order: what rsume may do
+    /// with a section is decided on that section, never on the profile they merge into.
+    pub fn sections_of(&self, profile: &str) -> Vec<Section> {
+        let lines: Vec<Line> = lines::lines(&self.text).collect();
+        self.sections(&lines, profile, false)
+            .iter()
+            .map(|range| Section {
+                profile: profile.to_owned(),
+                set: read(self.kind, &self.path, &self.text[text_span(&lines, range)]).ok(),
+            })
+            .collect()
+    }
+
+    /// Removes each section that defines `profile` (as [`Document::sections_of`] lists them)
+    /// for which `which` says so: from its header to its last property and the blank lines
     /// after it. Comments after the last property stay, as they often describe the next
-    /// section. Says whether there was one.
-    pub fn remove_section(&mut self, profile: &str) -> bool {
+    /// section. Returns how many went.
+    pub fn remove_sections(&mut self, profile: &str, which: impl Fn(&Section) -> bool) -> usize {
         let lines: Vec<Line> = lines::lines(&self.text).collect();
         let splices: Splices = self
             .sections(&lines, profile, false)
             .into_iter()
-            .map(|section| {
+            .zip(self.sections_of(profile))
+            .filter(|(_, section)| which(section))
+            .map(|(section, _)| {
                 let mut end = last_property_line(&lines, &section).unwrap_or(section.start) + 1;
                 while end < section.end && matches!(lines[end].kind, Kind::Blank) {
                     end += 1;
@@ -166,7 +208,7 @@ impl Document {
                 )
             })
             .collect();
-        let removed = !splices.is_empty();
+        let removed = splices.len();
         self.text = splice(&self.text, splices);
         removed
     }
@@ -253,6 +295,25 @@ impl fmt::Debug for Document {
             .field("text_len", &self.text.len())
             .finish()
     }
+}
+
+/// One section of a profile, read on its own. No `Debug`: it holds secrets.
+pub struct Section {
+    profile: String,
+    /// `None` when the section alone cannot be read (nothing in it is then trusted).
+    set: Option<ProfileSet>,
+}
+
+impl Section {
+    /// The value of `key` as this section alone defines it.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.set.as_ref()?.profile(&self.profile)?.get(key)
+    }
+}
+
+/// The bytes of the lines in `range`, with their line endings.
+fn text_span(lines: &[Line], range: &Range<usize>) -> Range<usize> {
+    lines[range.start].start..lines[range.end - 1].span().end
 }
 
 /// Reads the text alone, as the reader would read that file.

@@ -5,8 +5,8 @@
 //! working setup would behave differently here. So the rules are those of aws-config (the AWS SDK
 //! for Rust), which implements the cross-SDK profile file rules: see `lines.rs` for lines (one
 //! tokenizer shared with editing), `parse.rs` for properties, `normalize.rs` for sections and
-//! merging, `files.rs` for locating the files. `edit.rs` and `write.rs` change a file without
-//! losing a byte of it.
+//! merging, `files.rs` for locating the files. `edit.rs`, `update.rs` and `write.rs` change a
+//! file without losing a byte of it.
 //!
 //! These files hold secret keys, so no error, warning or `Debug` output ever shows a value or
 //! the text of a line: errors name the file and line number and say what is wrong instead.
@@ -16,6 +16,7 @@ mod files;
 mod lines;
 mod normalize;
 mod parse;
+pub mod update;
 mod write;
 
 pub use files::{FileKind, ProfileFiles, SourceFile};

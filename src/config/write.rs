@@ -21,16 +21,29 @@ pub struct WriteError {
 /// half of one. The old file's mode and owner are kept; a missing file is created 0600, and a
 /// missing directory 0700.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    write_with(path, bytes, |_| Ok(()))
+    write_with(path, bytes, |_| Ok(true)).map(|_| ())
 }
 
-/// [`write_atomically`], with `before_rename` called once the temporary file is complete, so a
-/// test can fail or crash there.
+/// [`write_atomically`], unless `unchanged()`, asked once the new bytes are on disk and just
+/// before the rename, says the file changed since it was read: then nothing is replaced and
+/// the answer is `false`. Another program's write between that check and the rename is
+/// still lost; the check only makes that window as short as it can be.
+pub(super) fn replace_unless_changed(
+    path: &Path,
+    bytes: &[u8],
+    unchanged: impl FnOnce() -> bool,
+) -> Result<bool, WriteError> {
+    write_with(path, bytes, |_| Ok(unchanged()))
+}
+
+/// [`write_atomically`], with `before_rename` called once the temporary file is complete (so
+/// a test can fail or crash there); when it answers `false`, the temporary file is removed,
+/// the target is left alone and the answer is `false`.
 fn write_with(
     path: &Path,
     bytes: &[u8],
-    before_rename: impl FnOnce(&Path) -> io::Result<()>,
-) -> Result<(), WriteError> {
+    before_rename: impl FnOnce(&Path) -> io::Result<bool>,
+) -> Result<bool, WriteError> {
     let target = resolve_links(path).map_err(|source| WriteError {
         path: path.to_owned(),
         source,
@@ -72,23 +85,32 @@ fn write_with(
         }
         file.sync_all()?;
         drop(file);
-        before_rename(&temp)?;
-        fs::rename(&temp, &target)
+        if !before_rename(&temp)? {
+            fs::remove_file(&temp)?;
+            return Ok(false);
+        }
+        fs::rename(&temp, &target).map(|()| true)
     })();
-    if let Err(err) = written {
-        let _ = fs::remove_file(&temp);
-        return Err(fail(err));
+    let replaced = match written {
+        Ok(replaced) => replaced,
+        Err(err) => {
+            let _ = fs::remove_file(&temp);
+            return Err(fail(err));
+        }
+    };
+    if !replaced {
+        return Ok(false);
     }
     // The rename is durable once the directory is synced; the file is already replaced, so a
     // failure here changes nothing for the caller.
     if let Ok(dir) = File::open(dir) {
         let _ = dir.sync_all();
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Follows symbolic links to the file they end at, which need not exist yet.
-fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+pub(super) fn resolve_links(path: &Path) -> io::Result<PathBuf> {
     let mut current = path.to_path_buf();
     // As many links as Linux follows before it gives up with ELOOP.
     for _ in 0..40 {
@@ -111,7 +133,7 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 #[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     fs::DirBuilder::new()
         .recursive(true)
@@ -120,7 +142,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
@@ -266,6 +288,18 @@ mod tests {
         assert!(others(dir.path(), &["config"]).is_empty());
         assert_eq!(err.path, path);
         assert!(err.to_string().contains("the file is unchanged"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_changed_since_it_was_read_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        fs::write(&path, "theirs\n").unwrap();
+        assert!(!replace_unless_changed(&path, b"ours\n", || false).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"theirs\n");
+        assert!(others(dir.path(), &["credentials"]).is_empty());
+        assert!(replace_unless_changed(&path, b"ours\n", || true).unwrap());
+        assert_eq!(fs::read(&path).unwrap(), b"ours\n");
     }
 
     /// The child half of the crash test: writes, then dies before the rename.

@@ -167,6 +167,10 @@ fn build(plan: Plan) -> Chain {
         sts,
     } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
+    let root_keys = match &source {
+        Source::Static(keys) => Some(keys.profile.clone()),
+        _ => None,
+    };
     let mut provider = source.into_provider(&endpoint);
     for step in steps {
         let endpoint = endpoint.clone();
@@ -188,6 +192,7 @@ fn build(plan: Plan) -> Chain {
         provider,
         region,
         sts,
+        root_keys,
     }
 }
 

@@ -81,6 +81,9 @@ pub struct Chain {
     /// The region to export, if any profile in the chain (or `--region`) names one.
     pub region: Option<String>,
     pub sts: StsTarget,
+    /// The profile whose keys start the chain, when they are keys written in a file: `-o`
+    /// never writes over them.
+    pub root_keys: Option<String>,
 }
 
 /// Gets the credentials of a chain: from the cache while they last (one file read, nothing
