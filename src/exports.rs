@@ -1,5 +1,5 @@
 //! Which environment variables rsume sets and clears: the product's contract with the
-//! shell, in one place for `rsume <profile>` and `rsume --unset`.
+//! shell, in one table (`OWNED`) for `rsume <profile>`, `--auto-refresh` and `rsume --unset`.
 //!
 //! The region is the one variable a user often sets by hand. rsume remembers what it
 //! exported itself (`RSUME_REGION`), so a region it set never outlives a switch to a profile
