@@ -6,8 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --moto-only
-# Cargo names the binary it built (the target dir and .cargo/config.toml's target decide where).
-rsume=$(cargo build --locked --quiet --message-format=json-render-diagnostics |
+# Cargo's progress goes to stderr, so a first build is not mistaken for a hang; its JSON on
+# stdout names the binary it built (the target dir and .cargo/config.toml's target decide where).
+echo "try: building rsume (cargo build: a debug build of about 180 crates); the first build" >&2
+echo "try: takes 2 to 3 minutes on 2 idle cores (longer on a busy machine), later ones seconds" >&2
+rsume=$(cargo build --locked --message-format=json-render-diagnostics |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
 
 demo_home=$(mktemp -d)

@@ -66,6 +66,13 @@ pub struct Cli {
     #[arg(long, conflicts_with_all = ["unset", "list_profiles"])]
     pub auto_refresh: bool,
 
+    /// Assume again what the last run in this shell assumed, with the flags that shaped it
+    /// (recorded in RSUME_REFRESH_ARGS): what the prompt hook of `init --auto-refresh` runs
+    #[arg(long, conflicts_with_all = ["profile", "profile_flag", "unset", "list_profiles",
+          "output_profile", "auto_refresh", "role_arn", "region", "session_duration",
+          "role_duration"])]
+    pub repeat: bool,
+
     /// With -o or --auto-refresh: replace the keys of a profile rsume did not write
     #[arg(long)]
     pub force: bool,
@@ -105,7 +112,7 @@ pub struct OutputArgs {
 }
 
 /// How to get the credentials: shared by every command that gets them.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(next_help_heading = "Credentials")]
 pub struct RequestArgs {
     /// The 6-digit MFA code, instead of asking on the terminal
@@ -359,6 +366,7 @@ impl Cli {
             (self.show_commands, "--show-commands"),
             (self.output_profile.is_some(), "-o/--output-profile"),
             (self.auto_refresh, "--auto-refresh"),
+            (self.repeat, "--repeat"),
             (self.force, "--force"),
             (self.role.role_arn.is_some(), "--role-arn"),
         ]

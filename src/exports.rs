@@ -1,5 +1,5 @@
 //! Which environment variables rsume sets and clears: the product's contract with the
-//! shell, in one place for `rsume <profile>` and `rsume --unset`.
+//! shell, in one table (`OWNED`) for `rsume <profile>`, `--auto-refresh` and `rsume --unset`.
 //!
 //! The region is the one variable a user often sets by hand. rsume remembers what it
 //! exported itself (`RSUME_REGION`), so a region it set never outlives a switch to a profile
@@ -32,101 +32,122 @@ const REFRESH_AT: &str = "RSUME_REFRESH_AT";
 /// How long before the expiry the hook refreshes: the cache's role margin, capped at half
 /// the time left, so short sessions are not refreshed at every prompt.
 const REFRESH_MARGIN: u64 = 15 * 60;
+/// What the hook repeats (see `cmd::repeat`): the profile and the flags that shaped the
+/// result, in a form rsume parses back itself, so the hook evaluates nothing.
+const REFRESH_ARGS: &str = "RSUME_REFRESH_ARGS";
 /// Set by `--auto-refresh` to name rsume's own profile.
 const AWS_PROFILE: &str = "AWS_PROFILE";
-/// Would outrank or confuse the exported keys if left from an earlier session.
-const STALE: [&str; 3] = [AWS_PROFILE, "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+
+/// Every variable rsume sets or clears, in the order the exports list them. Each mode
+/// (`assume`, `refreshing`, `unset`) says only what it sets (and the regions); every other
+/// variable here is unset by it, so nothing an earlier mode set outlives a switch.
+/// `AWS_DEFAULT_PROFILE` and `AWS_SECURITY_TOKEN` are never set: left from an earlier
+/// session, they would outrank or confuse the exported keys.
+const OWNED: [&str; 17] = [
+    AWS_PROFILE,
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    ACCESS_KEY_ID,
+    SECRET_ACCESS_KEY,
+    SESSION_TOKEN,
+    EXPIRATION,
+    PROMPT_EXPIRATION,
+    REFRESH_AT,
+    REFRESH_ARGS,
+    REGION,
+    SAVED_REGION,
+    DEFAULT_REGION,
+    SAVED_DEFAULT_REGION,
+    OUR_REGION,
+    PROFILE_MARKER,
+    PROMPT_PROFILE,
+];
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Exports for `creds` of `profile`.
+/// Exports for `creds` of `profile`. `repeat` is what the prompt hook runs again to renew
+/// them (`None`: a run it cannot repeat, so the hook is not armed).
 pub fn assume(
     profile: &str,
     creds: &Credentials,
     region: Option<&str>,
+    repeat: Option<&str>,
     env: Env<'_>,
 ) -> Vec<Change> {
-    let set = |name, value: &str| Change::Set {
-        name,
-        value: value.to_owned(),
-    };
-    let mut changes: Vec<Change> = STALE.into_iter().map(Change::Unset).collect();
-    changes.push(set(ACCESS_KEY_ID, &creds.access_key_id));
-    changes.push(set(SECRET_ACCESS_KEY, creds.secret_access_key.expose()));
-    changes.push(match &creds.session_token {
-        Some(token) => set(SESSION_TOKEN, token.expose()),
-        None => Change::Unset(SESSION_TOKEN),
-    });
-    let expiration = creds.expiration.map(time::rfc3339);
-    for name in [EXPIRATION, PROMPT_EXPIRATION] {
-        changes.push(match &expiration {
-            Some(at) => set(name, at),
-            None => Change::Unset(name),
-        });
+    let mut changes = vec![
+        set(ACCESS_KEY_ID, &creds.access_key_id),
+        set(SECRET_ACCESS_KEY, creds.secret_access_key.expose()),
+    ];
+    if let Some(token) = &creds.session_token {
+        changes.push(set(SESSION_TOKEN, token.expose()));
     }
-    changes.push(match creds.expiration {
-        Some(at) => {
+    if let Some(at) = creds.expiration {
+        changes.push(set(EXPIRATION, &time::rfc3339(at)));
+        changes.push(set(PROMPT_EXPIRATION, &time::rfc3339(at)));
+        if let Some(repeat) = repeat {
             let left = time::seconds_left(at).max(0) as u64;
             let due = time::epoch_seconds(at) - REFRESH_MARGIN.min(left / 2) as i64;
-            set(REFRESH_AT, &due.to_string())
+            changes.push(set(REFRESH_AT, &due.to_string()));
+            changes.push(set(REFRESH_ARGS, repeat));
         }
-        None => Change::Unset(REFRESH_AT),
-    });
+    }
     changes.extend(regions(region, env));
     changes.push(set(PROFILE_MARKER, profile));
     changes.push(set(PROMPT_PROFILE, profile));
-    changes
+    in_table_order(changes)
 }
 
 /// Exports for `--auto-refresh`: `AWS_PROFILE` names `refresh_profile`, whose
 /// credential_process asks rsume for `profile`'s credentials; no keys, so tools refresh on
-/// their own. `unset` clears it all, `AWS_PROFILE` included.
+/// their own, and no prompt hook. `unset` clears it all, `AWS_PROFILE` included.
 pub fn refreshing(
     profile: &str,
     refresh_profile: &str,
     region: Option<&str>,
     env: Env<'_>,
 ) -> Vec<Change> {
-    let set = |name, value: &str| Change::Set {
-        name,
-        value: value.to_owned(),
-    };
-    let mut changes: Vec<Change> = [
-        ACCESS_KEY_ID,
-        SECRET_ACCESS_KEY,
-        SESSION_TOKEN,
-        EXPIRATION,
-        PROMPT_EXPIRATION,
-    ]
-    .into_iter()
-    .chain(STALE)
-    .filter(|name| *name != AWS_PROFILE)
-    .map(Change::Unset)
-    .collect();
-    changes.push(set(AWS_PROFILE, refresh_profile));
+    let mut changes = vec![set(AWS_PROFILE, refresh_profile)];
     changes.extend(regions(region, env));
     changes.push(set(PROFILE_MARKER, profile));
     changes.push(set(PROMPT_PROFILE, profile));
-    changes
+    in_table_order(changes)
 }
 
-/// Clears everything `assume` may have set, and puts back the user's own region.
+/// Clears everything `assume` and `refreshing` may have set, and puts back the user's own
+/// region.
 pub fn unset(env: Env<'_>) -> Vec<Change> {
-    [
-        ACCESS_KEY_ID,
-        SECRET_ACCESS_KEY,
-        SESSION_TOKEN,
-        EXPIRATION,
-        PROMPT_EXPIRATION,
-        REFRESH_AT,
-        PROFILE_MARKER,
-        PROMPT_PROFILE,
-    ]
-    .into_iter()
-    .chain(STALE)
-    .map(Change::Unset)
-    .chain(regions(None, env))
-    .collect()
+    in_table_order(regions(None, env))
+}
+
+fn set(name: &'static str, value: &str) -> Change {
+    Change::Set {
+        name,
+        value: value.to_owned(),
+    }
+}
+
+/// The one rule: every owned variable once, in `OWNED`'s order, as the mode's `changes`
+/// say, else unset.
+fn in_table_order(mut changes: Vec<Change>) -> Vec<Change> {
+    let name_of = |change: &Change| match change {
+        Change::Set { name, .. } | Change::Unset(name) => *name,
+        Change::Print(_) => unreachable!("exports print nothing"),
+    };
+    let ordered = OWNED
+        .into_iter()
+        .map(
+            |owned| match changes.iter().position(|c| name_of(c) == owned) {
+                Some(at) => changes.swap_remove(at),
+                None => Change::Unset(owned),
+            },
+        )
+        .collect();
+    debug_assert!(
+        changes.is_empty(),
+        "not in OWNED: {:?}",
+        changes.iter().map(name_of).collect::<Vec<_>>()
+    );
+    ordered
 }
 
 /// The region variables for a profile with `region` (or none): rsume's region replaces
@@ -209,7 +230,7 @@ mod tests {
         let env = move |name: &str| snapshot.get(name).cloned();
         let changes = match region {
             Some("--unset") => unset(&env),
-            region => assume("p", &creds(), region, &env),
+            region => assume("p", &creds(), region, Some("again"), &env),
         };
         apply(vars, &changes);
     }
@@ -217,7 +238,7 @@ mod tests {
     #[test]
     fn unset_covers_everything_assume_touches() {
         let cleared: Vec<Change> = unset(&|_| None);
-        for change in assume("p", &creds(), Some("eu-west-1"), &|_| None) {
+        for change in assume("p", &creds(), Some("eu-west-1"), Some("again"), &|_| None) {
             let name = match change {
                 Change::Set { name, .. } | Change::Unset(name) => name,
                 Change::Print(_) => unreachable!(),
@@ -272,11 +293,17 @@ mod tests {
         let now = time::epoch_seconds(std::time::SystemTime::now());
         creds.expiration =
             Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
-        apply(&mut vars, &assume("p", &creds, None, &|_| None));
+        apply(
+            &mut vars,
+            &assume("p", &creds, None, Some("again"), &|_| None),
+        );
         let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
         assert!((now + 2690..=now + 2710).contains(&due), "{due} vs {now}");
         creds.expiration = Some(std::time::SystemTime::now() + std::time::Duration::from_secs(600));
-        apply(&mut vars, &assume("p", &creds, None, &|_| None));
+        apply(
+            &mut vars,
+            &assume("p", &creds, None, Some("again"), &|_| None),
+        );
         let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
         assert!(
             (now + 290..=now + 310).contains(&due),
@@ -300,6 +327,50 @@ mod tests {
         assert!(!vars.contains_key("AWS_ACCESS_KEY_ID"), "{vars:?}");
         run(&mut vars, Some("--unset"));
         assert!(!vars.contains_key("AWS_PROFILE"), "{vars:?}");
+    }
+
+    #[test]
+    fn every_mode_sets_or_unsets_each_owned_variable_once() {
+        let env = |_: &str| Some("x".to_owned());
+        for changes in [
+            assume("p", &creds(), Some("r"), Some("again"), &env),
+            assume("p", &creds(), None, None, &env),
+            refreshing("p", "rsume-p", None, &env),
+            unset(&env),
+        ] {
+            let names: Vec<&str> = changes
+                .iter()
+                .map(|change| match change {
+                    Change::Set { name, .. } | Change::Unset(name) => *name,
+                    Change::Print(_) => unreachable!(),
+                })
+                .collect();
+            assert_eq!(names, OWNED);
+        }
+    }
+
+    #[test]
+    fn auto_refresh_disarms_the_prompt_hook() {
+        let mut vars = HashMap::new();
+        run(&mut vars, Some("eu-west-1"));
+        assert!(vars.contains_key("RSUME_REFRESH_AT"));
+        assert_eq!(vars["RSUME_REFRESH_ARGS"], "again");
+        let snapshot = vars.clone();
+        let changes = refreshing("p", "rsume-p", None, &|n| snapshot.get(n).cloned());
+        apply(&mut vars, &changes);
+        assert!(!vars.contains_key("RSUME_REFRESH_AT"), "{vars:?}");
+        assert!(!vars.contains_key("RSUME_REFRESH_ARGS"), "{vars:?}");
+        assert_eq!(vars["AWS_PROFILE"], "rsume-p");
+    }
+
+    #[test]
+    fn a_run_the_hook_cannot_repeat_does_not_arm_it() {
+        let mut vars = HashMap::new();
+        run(&mut vars, None);
+        apply(&mut vars, &assume("p", &creds(), None, None, &|_| None));
+        assert!(!vars.contains_key("RSUME_REFRESH_AT"), "{vars:?}");
+        assert!(!vars.contains_key("RSUME_REFRESH_ARGS"), "{vars:?}");
+        assert!(vars.contains_key("AWS_CREDENTIAL_EXPIRATION"));
     }
 
     #[test]

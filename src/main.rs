@@ -85,7 +85,24 @@ fn write_stdout(text: &str) -> ExitCode {
 
 /// One line: the error and its causes, outermost first.
 fn report(error: &anyhow::Error) {
-    rsume::log::error(format_args!("{error:#}"));
+    rsume::log::error(format_args!("{}", one_line(error)));
+}
+
+/// The causes joined as anyhow's `{:#}` does, but a cause whose text the message above it
+/// already holds (an error that shows its source itself) is not said twice.
+fn one_line(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 /// 130 for a cancelled prompt (as a shell reports Ctrl-C), 2 for a command line rsume cannot
@@ -100,5 +117,25 @@ fn exit_code(error: &anyhow::Error) -> ExitCode {
         ExitCode::from(2)
     } else {
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot run x: {source}")]
+    struct ShowsItsSource {
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let error = anyhow::Error::new(ShowsItsSource { source: io() }).context("outer");
+        assert_eq!(one_line(&error), format!("outer: cannot run x: {}", io()));
+        let error = anyhow::Error::new(io()).context("reading f");
+        assert_eq!(one_line(&error), format!("reading f: {}", io()));
     }
 }

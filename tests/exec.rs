@@ -83,11 +83,13 @@ fn exec_passes_the_status_through_as_a_shell_reports_it() {
     }
     let run = sandbox.run(&["exec", "plain", "--", "no-such-program-here"]);
     assert_eq!(run.status.code(), Some(1));
+    let stderr = run.failed();
     assert!(
-        run.failed().contains("cannot run no-such-program-here"),
-        "{}",
-        run.stderr
+        stderr.contains("cannot run no-such-program-here"),
+        "{stderr}"
     );
+    // The OS error once, not once in the message and again as its cause.
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
     let run = sandbox.run(&["exec", "nosuch", "--", "true"]);
     assert!(run.failed().contains("no profile named 'nosuch'"));
 }

@@ -168,7 +168,19 @@ fn a_command_after_the_profile_gets_told_how() {
     for shell in SHELLS {
         let result = sandbox.shell(shell, &with_wrapper(shell, "rsume alice aws s3 ls"), &[]);
         assert_eq!(result.run.status.code(), Some(2), "{shell}");
-        assert!(result.run.stderr.contains("runs no program"), "{shell}");
+        let stderr = &result.run.stderr;
+        assert!(stderr.contains("runs no program"), "{shell}: {stderr}");
+        // The wrapper is loaded: the hint is what to type here, not the line without it.
+        assert!(
+            stderr.contains("rsume exec alice -- aws s3 ls"),
+            "{shell}: {stderr}"
+        );
+        assert!(
+            stderr.contains("(rsume alice)")
+                && !stderr.contains("eval")
+                && !stderr.contains("source"),
+            "{shell}: {stderr}"
+        );
         assert!(!result.vars.contains_key("RSUME_PROFILE"));
     }
 }

@@ -101,6 +101,7 @@ fn exact_output() {
          Remove-Item -LiteralPath 'Env:AWS_CREDENTIAL_EXPIRATION' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWSUME_EXPIRATION' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:RSUME_REFRESH_AT' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:RSUME_REFRESH_ARGS' -ErrorAction SilentlyContinue\n\
          $env:AWS_REGION = 'eu-west-1'\n\
          $env:RSUME_SAVED_REGION = 'us-east-1'\n\
          $env:AWS_DEFAULT_REGION = 'eu-west-1'\n\
@@ -115,7 +116,7 @@ fn exact_output() {
         .ok()
         .to_owned();
     parse(&unset);
-    assert_eq!(unset.lines().count(), 16);
+    assert_eq!(unset.lines().count(), 17);
 }
 
 #[test]

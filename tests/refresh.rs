@@ -108,3 +108,117 @@ fn an_ended_mfa_session_asks_once_and_a_cancel_leaves_the_shell_alone() {
         session.exp_eof().unwrap();
     }
 }
+
+/// What a shell's `echo` line printed after `marker=`, up to the end of the line (the line
+/// typed must not hold `marker=` itself: the terminal echoes it).
+fn echoed(session: &mut PtySession, marker: &str) -> String {
+    let (_, line) = session.exp_regex(&format!("{marker}=[^\r\n]*")).unwrap();
+    line[marker.len() + 1..].to_owned()
+}
+
+#[test]
+fn the_hook_repeats_the_flags_that_shaped_the_run() {
+    for shell in SHELLS {
+        let sandbox = sandbox();
+        let mut session = interactive(&sandbox, shell);
+        session.send_line("rsume admin --region us-west-2").unwrap();
+        session.exp_string("MFA code for").unwrap();
+        session.send_line("123456").unwrap();
+        session.exp_string("admin: new role credentials").unwrap();
+        session
+            .send_line(&set_var(shell, "RSUME_REFRESH_AT", "1"))
+            .unwrap();
+        session
+            .exp_regex("admin: (cached|new) role credentials")
+            .unwrap();
+        session
+            .send_line("echo state\"=$AWS_REGION $RSUME_REFRESH_AT\"")
+            .unwrap();
+        let state = echoed(&mut session, "state");
+        let (region, at) = state.split_once(' ').unwrap();
+        assert_eq!(region, "us-west-2", "{shell}: the refresh dropped --region");
+        let at: i64 = at.parse().unwrap();
+        assert!(at > 1_700_000_000, "{shell}: not refreshed: {at}");
+        session.send_line("exit").unwrap();
+        session.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn an_adhoc_role_does_not_arm_the_hook_and_says_so() {
+    for shell in SHELLS {
+        // A real profile named as the ad-hoc role's marker: the hook must never assume it.
+        let sandbox = sandbox();
+        let config = std::fs::read_to_string(sandbox.path(".aws/config")).unwrap();
+        std::fs::write(
+            sandbox.path(".aws/config"),
+            format!("{config}[profile ops@123456789012]\nregion = eu-north-1\n"),
+        )
+        .unwrap();
+        let mut session = interactive(&sandbox, shell);
+        // Armed by a profile first; the ad-hoc role then disarms it.
+        session.send_line("rsume admin --mfa-token 123456").unwrap();
+        session.exp_string("admin: new role credentials").unwrap();
+        session
+            .send_line(
+                "rsume --role-arn 123456789012:ops --source-profile alice --mfa-token 123456",
+            )
+            .unwrap();
+        session
+            .exp_string("does not repeat an ad-hoc role (--role-arn), so it will not renew these")
+            .unwrap();
+        session
+            .send_line("echo state\"=[$RSUME_REFRESH_AT][$RSUME_REFRESH_ARGS] $RSUME_PROFILE $AWS_REGION\"")
+            .unwrap();
+        assert_eq!(
+            echoed(&mut session, "state"),
+            "[][] ops@123456789012 us-east-1",
+            "{shell}"
+        );
+        session.send_line("exit").unwrap();
+        session.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn auto_refresh_after_assuming_disarms_the_hook() {
+    let sandbox = sandbox();
+    for shell in SHELLS {
+        let load = match shell {
+            "fish" => "rsume init fish --auto-refresh | source",
+            other => &format!("eval \"$(rsume init {other} --auto-refresh)\""),
+        };
+        let script = format!(
+            "{load}\nrsume admin --mfa-token 123456\nrsume admin --auto-refresh\n__rsume_refresh\ntrue"
+        );
+        // The script ends in `true`: fish's hook returns 1 when it has nothing to do.
+        let result = sandbox.shell(shell, &script, &[]);
+        assert!(
+            result.run.stderr.contains("AWS_PROFILE=rsume-admin"),
+            "{shell}: {}",
+            result.run.stderr
+        );
+        for name in [
+            "RSUME_REFRESH_AT",
+            "RSUME_REFRESH_ARGS",
+            "AWS_ACCESS_KEY_ID",
+        ] {
+            assert!(
+                !result.vars.contains_key(name),
+                "{shell}: {name} survived --auto-refresh"
+            );
+        }
+        assert_eq!(result.vars["AWS_PROFILE"], "rsume-admin", "{shell}");
+    }
+}
+
+#[test]
+fn repeat_says_when_there_is_nothing_to_repeat() {
+    let sandbox = sandbox();
+    let stderr = sandbox.run(&["--repeat", "-s"]).failed().to_owned();
+    assert!(stderr.contains("RSUME_REFRESH_ARGS is not set"), "{stderr}");
+    let sandbox = sandbox.env("RSUME_REFRESH_ARGS", "$(touch pwned)");
+    let stderr = sandbox.run(&["--repeat", "-s"]).failed().to_owned();
+    assert!(stderr.contains("not a run rsume recorded"), "{stderr}");
+    assert!(!sandbox.path("pwned").exists());
+}

@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 use std::process::Command;
 
+use super::repeat::Repeat;
 use super::{Env, Output, request};
 use crate::cli::RequestArgs;
 use crate::exports;
@@ -29,11 +30,14 @@ pub fn run(
     let mut child = Command::new(program);
     child.args(program_args);
     // What the shell would hold after `rsume PROFILE`: the keys set, and the variables that
-    // would outrank them (AWS_PROFILE and friends) removed.
+    // would outrank them (AWS_PROFILE and friends) removed; a shell started with them renews
+    // them at its prompt as the parent would.
+    let repeat = Repeat::of(&got.chain.profile, args).encode();
     let changes = exports::assume(
         &got.chain.profile,
         &got.fetched.credentials,
         got.chain.region.as_deref(),
+        Some(&repeat),
         env,
     );
     for change in changes {

@@ -16,6 +16,7 @@ mod mfa;
 mod mfa_setup;
 mod output;
 mod profiles;
+mod repeat;
 mod request;
 mod status;
 mod table;
