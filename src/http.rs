@@ -8,7 +8,7 @@
 //! `ProviderConfig::default().with_http_client(..)`. Either also adds
 //! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
 //!
-//! Every connection it makes keeps the plain-HTTP rule ([`plain`]): `http://` only to a
+//! Every connection it makes keeps the plain-HTTP rule (`http/plain.rs`): `http://` only to a
 //! loopback address, and never through a proxy.
 
 mod plain;

@@ -22,7 +22,7 @@ pub enum StsError {
     Throttled,
     #[error("STS rejected the request: {0}")]
     Invalid(String),
-    /// `endpoint` names the one tried and where it was set (see [`StsError::at`]).
+    /// `endpoint` names the one tried and where it was set, or the variable that sets one.
     #[error(
         "STS did not answer in time; check the network, a proxy or {endpoint}, or allow more with --sts-timeout"
     )]
