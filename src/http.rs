@@ -7,6 +7,15 @@
 //! `sts::Sts::new`); an aws-config provider through
 //! `ProviderConfig::default().with_http_client(..)`. Either also adds
 //! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
+//!
+//! Every connection it makes keeps the plain-HTTP rule (`http/plain.rs`): `http://` only to a
+//! loopback address, and never through a proxy.
+
+mod plain;
+
+pub use plain::{
+    ALLOW_HTTP_VARIABLE, InsecureEndpoint, Service, check_endpoint, http_allowed, may_send_to,
+};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -22,18 +31,19 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-/// How rsume reaches the network: proxies (as curl and the AWS SDKs read them from the
-/// environment) and the roots a server's certificate must chain to.
+/// How rsume reaches the network: the proxy (as curl and the AWS SDKs read it from the
+/// environment) and the roots a server's certificate must chain to. `http_proxy` is not
+/// among them: plain HTTP goes only to loopback, directly, where no proxy can read it.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpSettings {
-    /// For `https://` endpoints (`https_proxy`/`HTTPS_PROXY`).
+    /// For `https://` endpoints (`https_proxy`/`HTTPS_PROXY`), as a CONNECT tunnel.
     pub https_proxy: Option<Setting>,
-    /// For `http://` endpoints (`http_proxy`/`HTTP_PROXY`).
-    pub http_proxy: Option<Setting>,
     /// Hosts reached directly (`no_proxy`/`NO_PROXY`): names, `.domain`, IPs, CIDRs, `*`.
     pub no_proxy: Option<String>,
     /// A PEM file whose certificates replace the system's roots (`AWS_CA_BUNDLE`, `ca_bundle`).
     pub ca_bundle: Option<Setting>,
+    /// `RSUME_ALLOW_HTTP_ENDPOINT`: plain HTTP to any host (still directly).
+    pub allow_plain_http: bool,
 }
 
 /// A value and where it was set (a variable, or a profile key with its file and line).
@@ -70,14 +80,16 @@ pub enum HttpError {
 /// a proxy URL that cannot be used.
 pub fn client(settings: &HttpSettings) -> Result<SharedHttpClient, HttpError> {
     let connector = connector_fn(settings)?;
-    Ok(
-        Builder::new().build_with_connector_fn(move |connector_settings, components| {
-            connector(
-                connector_settings.cloned(),
-                components.and_then(|c| c.sleep_impl()),
-            )
-        }),
-    )
+    let client = Builder::new().build_with_connector_fn(move |connector_settings, components| {
+        connector(
+            connector_settings.cloned(),
+            components.and_then(|c| c.sleep_impl()),
+        )
+    });
+    Ok(SharedHttpClient::new(plain::Guarded {
+        inner: client,
+        allow_http: settings.allow_plain_http,
+    }))
 }
 
 /// A connector with the user's proxies and roots, for a request that is not an SDK call (the
@@ -131,7 +143,10 @@ pub fn get(
     let sleep = aws_smithy_async::rt::sleep::SharedAsyncSleep::new(
         aws_smithy_async::rt::sleep::TokioSleep::new(),
     );
-    let connector = connector_fn(settings)?(Some(timeouts), Some(sleep));
+    let connector = plain::Guarded {
+        inner: connector_fn(settings)?(Some(timeouts), Some(sleep)),
+        allow_http: settings.allow_plain_http,
+    };
     let request = ::http::Request::get(url)
         .body(aws_smithy_types::body::SdkBody::empty())
         .map_err(|_| GetError::Url)?;
@@ -221,18 +236,13 @@ impl ClassifyRetry for DistrustedCertificateIsFinal {
     }
 }
 
-/// The proxies as the SDK's connector takes them: one URL per scheme. When both are set and
-/// differ, `http://` endpoints (only loopback overrides and metadata services) go direct.
+/// The proxy as the SDK's connector takes it: for `https://` only, so a proxy never sees a
+/// request in clear; `http://` (loopback, or what the user allowed) always goes direct.
 pub fn proxy_config(settings: &HttpSettings) -> Result<ProxyConfig, HttpError> {
-    let (config, setting) = match (&settings.https_proxy, &settings.http_proxy) {
-        (Some(https), Some(http)) if https.value == http.value => {
-            (ProxyConfig::all(&https.value), https)
-        }
-        (Some(https), _) => (ProxyConfig::https(&https.value), https),
-        (None, Some(http)) => (ProxyConfig::http(&http.value), http),
-        (None, None) => return Ok(ProxyConfig::disabled()),
+    let Some(https) = &settings.https_proxy else {
+        return Ok(ProxyConfig::disabled());
     };
-    let config = config.map_err(|_| HttpError::Proxy(setting.clone()))?;
+    let config = ProxyConfig::https(&https.value).map_err(|_| HttpError::Proxy(https.clone()))?;
     Ok(match &settings.no_proxy {
         Some(hosts) => config.no_proxy(hosts),
         None => config,
@@ -273,23 +283,21 @@ impl HttpSettings {
     /// One line for `--debug`, without proxy passwords.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        for (name, setting) in [
-            ("HTTPS proxy", &self.https_proxy),
-            ("HTTP proxy", &self.http_proxy),
-        ] {
-            if let Some(setting) = setting {
-                parts.push(format!(
-                    "{name} {} ({})",
-                    redacted(&setting.value),
-                    setting.origin
-                ));
-            }
+        if let Some(setting) = &self.https_proxy {
+            parts.push(format!(
+                "HTTPS proxy {} ({})",
+                redacted(&setting.value),
+                setting.origin
+            ));
         }
         if let Some(hosts) = &self.no_proxy {
             parts.push(format!("no proxy for {hosts}"));
         }
         if let Some(bundle) = &self.ca_bundle {
             parts.push(format!("CA bundle {} ({})", bundle.value, bundle.origin));
+        }
+        if self.allow_plain_http {
+            parts.push(format!("plain HTTP to any host ({ALLOW_HTTP_VARIABLE})"));
         }
         if parts.is_empty() {
             "direct, system roots".into()

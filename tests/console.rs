@@ -89,6 +89,18 @@ fn print_gives_a_login_link_from_the_role_credentials() {
 }
 
 #[test]
+fn a_federation_endpoint_that_fails_is_named() {
+    // Port 9 on 127.0.0.1: nothing listens.
+    let sandbox = sandbox("http://127.0.0.1:9/federation");
+    let run = sandbox.run(&["console", "admin", "--print", "--mfa-token", "123456"]);
+    let stderr = run.failed();
+    assert!(
+        stderr.contains("the federation endpoint http://127.0.0.1:9 did not give a sign-in token"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn without_print_the_browser_gets_the_link() {
     let (url, _) = fake_federation();
     let sandbox = sandbox(&url);

@@ -109,6 +109,41 @@ fn plain_http_to_another_host_is_refused_before_any_connection() {
 }
 
 #[test]
+fn the_sso_endpoints_keep_the_same_plain_http_rule() {
+    // The portal gets the SSO access token; SSO OIDC the client secret and refresh token.
+    let config = "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
+                  sso_region = eu-west-1\n\n[profile dev]\nsso_session = corp\n\
+                  sso_account_id = 111111111111\nsso_role_name = Developer\n";
+    let cases = [
+        ("AWS_ENDPOINT_URL_SSO", "SSO portal", "the SSO access token"),
+        ("AWS_ENDPOINT_URL", "SSO portal", "the SSO access token"),
+        (
+            "AWS_ENDPOINT_URL_SSO_OIDC",
+            "SSO OIDC",
+            "the SSO client secret and refresh token",
+        ),
+    ];
+    for (variable, service, secret) in cases {
+        let sandbox = Sandbox::new(config, "").env(variable, "http://192.0.2.10");
+        let Some(run) = isolated(&sandbox, &["dev", "--shell", "bash"]) else {
+            return;
+        };
+        let stderr = run.failed();
+        let refusal = format!(
+            "refusing {service} endpoint http://192.0.2.10 (from {variable}) for profile 'dev'"
+        );
+        assert!(stderr.contains(&refusal), "{stderr}");
+        assert!(stderr.contains(secret), "{stderr}");
+        assert!(stderr.contains("RSUME_ALLOW_HTTP_ENDPOINT=1"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // A loopback portal passes the rule (and then finds no cached token to send).
+    let sandbox = Sandbox::new(config, "").env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9");
+    let stderr = sandbox.run(&["dev", "--shell", "bash"]).failed().to_owned();
+    assert!(!stderr.contains("refusing"), "{stderr}");
+}
+
+#[test]
 fn the_opt_in_lets_plain_http_through_and_names_it() {
     let sandbox = Sandbox::new(&config("endpoint_url = http://192.0.2.10\n"), KEYS)
         .without("AWS_ENDPOINT_URL_STS")

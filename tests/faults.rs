@@ -300,6 +300,33 @@ fn a_closed_port_is_reported_without_hanging() {
 }
 
 #[test]
+fn a_dead_endpoint_is_named_with_where_it_was_set() {
+    let keys = format!(
+        "[alice]\naws_access_key_id = AKIAALICE\naws_secret_access_key = {LONG_TERM_SECRET}\n"
+    );
+    let dead = "http://127.0.0.1:9";
+    let from_profile = Sandbox::new(&format!("{CONFIG}endpoint_url = {dead}\n"), &keys)
+        .without("AWS_ENDPOINT_URL_STS");
+    let config_file = from_profile.path(".aws/config").display().to_string();
+    let from_global = Sandbox::new(CONFIG, &keys)
+        .without("AWS_ENDPOINT_URL_STS")
+        .env("AWS_ENDPOINT_URL", dead);
+    for (sandbox, origin) in [
+        (from_profile, format!("(endpoint_url at {config_file}:")),
+        (from_global, "(from AWS_ENDPOINT_URL)".to_owned()),
+    ] {
+        let run = assume(&sandbox, false);
+        assert_clean_failure(&run, &sandbox, "could not reach STS", false);
+        let hint = run.stderr.lines().last().unwrap_or_default();
+        assert!(
+            hint.contains(&format!("the endpoint {dead} {origin}")),
+            "{hint}"
+        );
+        assert!(!hint.contains("AWS_ENDPOINT_URL_STS"), "{hint}");
+    }
+}
+
+#[test]
 fn escape_sequences_from_the_files_never_reach_the_terminal() {
     let sandbox = Sandbox::new(
         "[profile evil]\nrole_arn = arn:aws:iam::1:role/x\u{1b}]0;owned\u{7}\u{202E}\nsource_profile = u\n",

@@ -352,6 +352,53 @@ fn plain_http_to_another_host_is_refused_before_any_connection() {
 }
 
 #[test]
+fn an_empty_aws_region_is_unset_and_a_malformed_one_is_named() {
+    let proxy = FakeSts::start(vec![Reply::forward(&moto().endpoint())]);
+    let sandbox = user_sandbox("region-ivan", "[profile user]\n", &proxy.endpoint())
+        .env("AWS_REGION", "")
+        .env("AWS_DEFAULT_REGION", "eu-north-1");
+    sandbox.run(&["mfa", "list", "user"]).ok();
+    let requests = proxy.requests();
+    assert!(!requests.is_empty());
+    for request in &requests {
+        let authorization = request.header("authorization").unwrap_or_default();
+        assert!(
+            authorization.contains("/eu-north-1/iam/"),
+            "{authorization}"
+        );
+    }
+    let seen = requests.len();
+    let stderr = sandbox
+        .env("AWS_DEFAULT_REGION", "evil.example#")
+        .run(&["mfa", "list", "user"])
+        .failed()
+        .to_owned();
+    assert!(
+        stderr.contains("'evil.example#' (from AWS_DEFAULT_REGION) is not a region name"),
+        "{stderr}"
+    );
+    assert_eq!(proxy.request_count(), seen, "nothing is sent");
+}
+
+#[test]
+fn a_dead_endpoint_is_named_with_the_variable_that_set_it() {
+    // Port 9 on 127.0.0.1: nothing listens.
+    for variable in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IAM"] {
+        let stderr = Sandbox::new(
+            "[profile user]\n",
+            "[user]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+        )
+        .env(variable, "http://127.0.0.1:9")
+        .run(&["mfa", "list", "user"])
+        .failed()
+        .to_owned();
+        let hint = format!("the endpoint http://127.0.0.1:9 (from {variable})");
+        assert!(stderr.contains("could not reach IAM"), "{stderr}");
+        assert!(stderr.contains(&hint), "{stderr}");
+    }
+}
+
+#[test]
 fn a_cancelled_prompt_deletes_the_new_device_and_exits_130() {
     let moto = moto().endpoint();
     let proxy = FakeSts::start(vec![Reply::forward(&moto)]);

@@ -131,6 +131,33 @@ fn no_proxy_reaches_the_endpoint_directly() {
 }
 
 #[test]
+fn plain_http_goes_direct_whatever_the_proxy_variables_say() {
+    use std::time::Duration;
+    use support::fake_sts::{FakeCreds, FakeSts, Reply};
+    // The only plain-HTTP endpoint allowed is a loopback one; a proxy would read the MFA
+    // code and the signed request in clear, so it must see nothing, however it is set.
+    let proxy = ConnectProxy::start();
+    let cases: [&[(&str, &str)]; 4] = [
+        &[("HTTP_PROXY", &proxy.url())],
+        &[("http_proxy", &proxy.url())],
+        &[("HTTP_PROXY", &proxy.url()), ("HTTPS_PROXY", &proxy.url())],
+        &[("HTTP_PROXY", &proxy.url()), ("NO_PROXY", "example.com")],
+    ];
+    for vars in cases {
+        let creds = FakeCreds::new("direct", Duration::from_secs(3600));
+        let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+        let mut sandbox = Sandbox::new(&config(""), CREDENTIALS).endpoint(&sts.endpoint());
+        for (name, value) in vars {
+            sandbox = sandbox.env(name, value);
+        }
+        let out = assume(&sandbox).ok().to_owned();
+        assert!(out.contains(&creds.access_key_id), "{vars:?}: {out}");
+        assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"], "{vars:?}");
+        assert_eq!(proxy.requests(), Vec::<String>::new(), "{vars:?}");
+    }
+}
+
+#[test]
 fn a_cached_run_builds_no_client_and_opens_no_connection() {
     let (ca, front, sandbox) = setup("");
     let proxy = ConnectProxy::start();
@@ -222,8 +249,11 @@ fn iam_goes_through_the_same_proxy_and_ca_bundle() {
     )
     .env("AWS_ENDPOINT_URL_IAM", &front.url())
     .env("HTTPS_PROXY", &proxy.url());
-    // Without the CA the certificate is refused; with it, IAM answers through the proxy.
-    sandbox.run(&["mfa", "list", "user"]).failed();
+    // Without the CA the certificate is refused, once: another attempt meets the same one.
+    let error = sandbox.run(&["mfa", "list", "user"]).failed().to_owned();
+    assert!(error.contains("certificate"), "{error}");
+    assert_eq!(front.connections(), 1, "tried again: {error}");
+    // With it, IAM answers through the proxy.
     let sandbox = sandbox.env("AWS_CA_BUNDLE", &bundle(&ca));
     let listed = sandbox.run(&["mfa", "list", "user"]);
     listed.ok();

@@ -293,6 +293,58 @@ fn the_sts_region_falls_back_to_aws_default_region() {
     assert_eq!(scopes, [true, true], "{:?}", sts.requests());
 }
 
+#[test]
+fn a_region_that_is_no_host_label_is_refused_where_it_was_set() {
+    let creds = FakeCreds::new("badregion", Duration::from_secs(3600));
+    let sts = FakeSts::start(vec![Reply::auto(&creds)]);
+    let hostile = "evil.example#";
+    let in_profile = CONFIG.replace("region = eu-west-1", &format!("region = {hostile}"));
+    let base = || {
+        Sandbox::new(CONFIG, &credentials())
+            .endpoint(&sts.endpoint())
+            .without("AWS_DEFAULT_REGION")
+    };
+    let cases = [
+        (
+            Sandbox::new(&in_profile, &credentials()).endpoint(&sts.endpoint()),
+            "admin",
+            vec![],
+            // alice's `region` line, inherited by admin.
+            "/.aws/config:3)".to_owned(),
+        ),
+        (
+            base(),
+            "admin",
+            vec!["--region", hostile],
+            "(from --region)".to_owned(),
+        ),
+        (
+            base().env("AWS_REGION", hostile),
+            "bob-role",
+            vec![],
+            "(from AWS_REGION)".to_owned(),
+        ),
+        (
+            base()
+                .env("AWS_REGION", "")
+                .env("AWS_DEFAULT_REGION", "a b"),
+            "bob-role",
+            vec![],
+            "(from AWS_DEFAULT_REGION)".to_owned(),
+        ),
+    ];
+    for (sandbox, profile, extra, origin) in cases {
+        let mut args = vec![profile, "--mfa-token", "123456", "--shell", "bash"];
+        args.extend(extra);
+        let stderr = sandbox.run(&args).failed().to_owned();
+        assert!(stderr.contains("is not a region name"), "{stderr}");
+        assert!(stderr.contains(&origin), "{origin}: {stderr}");
+        assert!(!stderr.contains("could not read"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    assert_eq!(sts.request_count(), 0, "nothing is sent");
+}
+
 // The fake STS's own cheap, network-free checks, here so they run once and not in every
 // test binary that uses the fake; the server itself is exercised by the tests above.
 mod fake_sts_checks {

@@ -7,7 +7,7 @@ use super::{Env, Output, request};
 use crate::cache::EntryKind;
 use crate::cli::RequestArgs;
 use crate::credentials::Credentials;
-use crate::{http, log, resolve};
+use crate::{http, log};
 
 /// Points getSigninToken and the login URL elsewhere: for tests against a local fake.
 const ENDPOINT_VARIABLE: &str = "RSUME_FEDERATION_ENDPOINT";
@@ -18,12 +18,10 @@ pub enum ConsoleError {
         "profile '{0}' ends in an IAM user's credentials, and the console signs in only with a role's; assume a role profile (GetFederationToken would need the long-term keys and drop MFA, so rsume does not use it)"
     )]
     NotARole(String),
-    #[error(
-        "{0} is plain HTTP at another host: the sign-in request carries the session's keys (set {1}=1 to allow it)"
-    )]
-    Insecure(String, &'static str),
-    #[error("the federation endpoint did not give a sign-in token: {0}")]
-    Federation(String),
+    #[error(transparent)]
+    Insecure(#[from] http::InsecureEndpoint),
+    #[error("the federation endpoint {host} did not give a sign-in token: {problem}")]
+    Federation { host: String, problem: String },
     #[error("could not start a browser ({0}); run again with --print and open the URL yourself")]
     Browser(String),
 }
@@ -52,9 +50,14 @@ pub fn run(
     let endpoint = env(ENDPOINT_VARIABLE)
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| format!("https://{}/federation", domains.signin));
-    if !resolve::may_send_to(&endpoint, resolve::http_allowed(env)) {
-        return Err(ConsoleError::Insecure(endpoint, resolve::ALLOW_HTTP_VARIABLE).into());
-    }
+    http::check_endpoint(
+        http::Service::Federation,
+        &endpoint,
+        &format_args!("from {ENDPOINT_VARIABLE}"),
+        Some(profile),
+        http::http_allowed(env),
+    )
+    .map_err(ConsoleError::from)?;
     let token = signin_token(&endpoint, &got.fetched.credentials, &got.chain.sts.http)?;
     let destination = match service {
         Some(service) => format!("https://{}/{service}/home?region={region}", domains.console),
@@ -128,10 +131,14 @@ fn signin_token(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let (status, body) = http::get(settings, &url, &runtime)
-        .map_err(|error| ConsoleError::Federation(error.to_string()))?;
+    let failed = |problem: String| ConsoleError::Federation {
+        host: host_of(endpoint),
+        problem,
+    };
+    let (status, body) =
+        http::get(settings, &url, &runtime).map_err(|error| failed(error.to_string()))?;
     if status != 200 {
-        return Err(ConsoleError::Federation(format!("HTTP status {status}")).into());
+        return Err(failed(format!("HTTP status {status}")).into());
     }
     #[derive(serde::Deserialize)]
     struct Reply {
@@ -142,7 +149,21 @@ fn signin_token(
         .ok()
         .filter(|reply| !reply.signin_token.is_empty())
         .map(|reply| reply.signin_token)
-        .ok_or_else(|| ConsoleError::Federation("the reply held no SigninToken".into()).into())
+        .ok_or_else(|| failed("the reply held no SigninToken".into()).into())
+}
+
+/// `scheme://host[:port]` of the federation endpoint, for messages: no path, no password.
+fn host_of(endpoint: &str) -> String {
+    let end = endpoint
+        .find("://")
+        .map(|at| at + 3)
+        .and_then(|start| {
+            endpoint[start..]
+                .find(['/', '?', '#'])
+                .map(|end| start + end)
+        })
+        .unwrap_or(endpoint.len());
+    http::redacted(&endpoint[..end])
 }
 
 /// `$BROWSER` if set, else the platform's opener; the URL goes as one argument, no shell.

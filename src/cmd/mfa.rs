@@ -101,13 +101,7 @@ impl UserProfile {
         Ok(Self {
             keys: keys(profile)?,
             network: crate::resolve::network_settings(Some(profile), env)?,
-            region: profile
-                .get("region")
-                .map(str::to_owned)
-                .or_else(|| env("AWS_REGION"))
-                .or_else(|| env("AWS_DEFAULT_REGION"))
-                .filter(|r| !r.is_empty())
-                .unwrap_or_else(|| "us-east-1".into()),
+            region: Self::iam_region(profile, env)?,
             mfa_serial: profile
                 .get("mfa_serial")
                 .filter(|s| !s.is_empty())
@@ -116,6 +110,26 @@ impl UserProfile {
             config: files.config.path,
             credentials: files.credentials.path,
         })
+    }
+
+    /// IAM's signing region (which picks the partition): the profile's, else the
+    /// environment's (an empty variable is unset), else us-east-1; checked for its form.
+    fn iam_region(profile: &crate::config::Profile, env: Env<'_>) -> anyhow::Result<String> {
+        let (region, origin) = match profile.get("region").filter(|r| !r.is_empty()) {
+            Some(region) => (
+                region.to_owned(),
+                match profile.location("region") {
+                    Some(location) => format!("region at {location}"),
+                    None => format!("region of profile '{}'", profile.name()),
+                },
+            ),
+            None => match crate::region::from_env(env) {
+                Some((region, variable)) => (region, format!("from {variable}")),
+                None => return Ok("us-east-1".into()),
+            },
+        };
+        crate::region::check(&region, &origin)?;
+        Ok(region)
     }
 
     pub fn iam(&self, env: Env<'_>) -> Result<Iam, IamError> {

@@ -4,11 +4,8 @@ use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 /// names users and devices, never keys or seeds) is kept; the reply's body never is.
 #[derive(Debug, thiserror::Error)]
 pub enum IamError {
-    #[error(
-        "refusing IAM endpoint {url} (from {variable}): without https the MFA seed and a request signed with your keys travel in clear text; use https or a loopback address, or set {allow}=1 to allow it",
-        allow = crate::resolve::ALLOW_HTTP_VARIABLE
-    )]
-    InsecureEndpoint { url: String, variable: &'static str },
+    #[error(transparent)]
+    InsecureEndpoint(#[from] crate::http::InsecureEndpoint),
     #[error(transparent)]
     Network(#[from] crate::http::HttpError),
     #[error(
@@ -31,14 +28,15 @@ pub enum IamError {
     NoSuchEntity(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// `endpoint` names the one tried and where it was set, or the variable that sets one.
+    #[error("IAM did not answer in time; check the network, a proxy or {endpoint}")]
+    Timeout { endpoint: String },
+    #[error("could not reach IAM ({detail}); check the network, a proxy or {endpoint}")]
+    Unreachable { detail: String, endpoint: String },
     #[error(
-        "IAM did not answer in time; check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_IAM)"
+        "the certificate IAM presented is not trusted ({0}); if a proxy or private CA signs it, set AWS_CA_BUNDLE (or ca_bundle in the profile) to that CA's PEM file"
     )]
-    Timeout,
-    #[error(
-        "could not reach IAM ({0}); check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_IAM)"
-    )]
-    Unreachable(String),
+    Certificate(String),
     #[error("IAM sent a reply rsume could not read; check that the endpoint is IAM")]
     BadReply,
     #[error("IAM failed with {code}: {message}")]
@@ -48,20 +46,43 @@ pub enum IamError {
 }
 
 impl IamError {
-    pub(super) fn from_sdk<E>(error: SdkError<E>) -> Self
+    /// Sorts the error of a call to `endpoint` (the override and its variable, `None` for
+    /// the AWS default).
+    pub(super) fn from_sdk<E>(error: SdkError<E>, endpoint: Option<&(String, &str)>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
+        let endpoint = || match endpoint {
+            Some((url, variable)) => format!("the endpoint {url} (from {variable})"),
+            None => "the endpoint (AWS_ENDPOINT_URL_IAM)".to_owned(),
+        };
         match &error {
-            SdkError::TimeoutError(_) => return IamError::Timeout,
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => return IamError::Timeout,
+            SdkError::TimeoutError(_) => {
+                return IamError::Timeout {
+                    endpoint: endpoint(),
+                };
+            }
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+                return IamError::Timeout {
+                    endpoint: endpoint(),
+                };
+            }
             SdkError::DispatchFailure(failure) => {
+                if let Some(problem) = failure
+                    .as_connector_error()
+                    .and_then(|error| crate::http::certificate_problem(error))
+                {
+                    return IamError::Certificate(problem);
+                }
                 let detail = failure
                     .as_connector_error()
                     .and_then(|e| std::error::Error::source(e))
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| "connection failed".into());
-                return IamError::Unreachable(detail);
+                return IamError::Unreachable {
+                    detail,
+                    endpoint: endpoint(),
+                };
             }
             SdkError::ServiceError(_) => {}
             _ => return IamError::BadReply,

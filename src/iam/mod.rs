@@ -56,6 +56,8 @@ pub struct Device {
 pub struct Iam {
     runtime: tokio::runtime::Runtime,
     client: aws_sdk_iam::Client,
+    /// The override and its variable, for the hint of a failed connection.
+    endpoint: Option<(String, &'static str)>,
 }
 
 impl Iam {
@@ -90,15 +92,21 @@ impl Iam {
                     .build(),
             )
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            // The user's proxies and CA roots, as for STS.
-            .http_client(crate::http::client(network)?);
-        if let Some((url, variable)) = endpoint {
+            // The user's proxies and CA roots, as for STS, and no retry of a distrusted
+            // certificate.
+            .http_client(crate::http::client(network)?)
+            .retry_classifier(crate::http::DistrustedCertificateIsFinal);
+        if let Some((url, variable)) = &endpoint {
             crate::log::info(format_args!("IAM endpoint {url} (from {variable})"));
             config = config.endpoint_url(url);
         }
         // The client is built inside the runtime: its HTTP connector wants one at hand.
         let client = runtime.block_on(async { aws_sdk_iam::Client::from_conf(config.build()) });
-        Ok(Self { runtime, client })
+        Ok(Self {
+            runtime,
+            client,
+            endpoint,
+        })
     }
 
     /// GetUser without a name: the user the keys belong to.
@@ -200,7 +208,9 @@ impl Iam {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        self.runtime.block_on(request).map_err(IamError::from_sdk)
+        self.runtime
+            .block_on(request)
+            .map_err(|error| IamError::from_sdk(error, self.endpoint.as_ref()))
     }
 }
 
@@ -215,11 +225,14 @@ fn endpoint(
     else {
         return Ok(None);
     };
-    if crate::resolve::may_send_to(&url, crate::resolve::http_allowed(env)) {
-        Ok(Some((url, variable)))
-    } else {
-        Err(IamError::InsecureEndpoint { url, variable })
-    }
+    crate::http::check_endpoint(
+        crate::http::Service::Iam,
+        &url,
+        &format_args!("from {variable}"),
+        None,
+        crate::http::http_allowed(env),
+    )?;
+    Ok(Some((url, variable)))
 }
 
 /// RFC 4648 base32 (with optional padding), as IAM sends the seed.

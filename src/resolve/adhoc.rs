@@ -94,7 +94,7 @@ pub fn adhoc_chain(
     plan.sts.http = super::network::http_settings(source, env)?;
     // A source of plain keys made no STS call, so its endpoint was not checked yet.
     if let Some(url) = &plan.sts.endpoint {
-        endpoint::check(url, &name, endpoint::http_allowed(env))?;
+        endpoint::check(url, &name, super::http_allowed(env))?;
     }
     plan.profile = name;
     Ok(build(plan))

@@ -96,15 +96,10 @@ pub enum ResolveError {
         location: Option<Location>,
         expected: String,
     },
-    #[error(
-        "refusing STS endpoint {url} ({origin}) for profile '{profile}': without https the MFA code and a request signed with your keys travel in clear text; use https or a loopback address, or set {var}=1 to allow it",
-        var = super::ALLOW_HTTP_VARIABLE
-    )]
-    InsecureEndpoint {
-        profile: String,
-        url: String,
-        origin: String,
-    },
+    #[error(transparent)]
+    InsecureEndpoint(#[from] crate::http::InsecureEndpoint),
+    #[error(transparent)]
+    InvalidRegion(#[from] crate::region::InvalidRegion),
     #[error("profile '{profile}': {message}")]
     Network { profile: String, message: String },
     #[error(

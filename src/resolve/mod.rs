@@ -13,8 +13,8 @@ mod network;
 mod sources;
 mod sso;
 
+pub use crate::http::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
-pub use endpoint::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
@@ -346,7 +346,7 @@ pub fn plan(
     let endpoint = endpoint::sts_endpoint(set, Some(target), env);
     let calls_sts = !steps.is_empty() || source.credentials().is_none();
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
-        endpoint::check(endpoint, name, endpoint::http_allowed(env))?;
+        endpoint::check(endpoint, name, http_allowed(env))?;
     }
     // Only a chain that calls out needs them; a root that calls an endpoint itself (SSO,
     // IMDS, ECS, web identity) counts as calling out too, and takes a copy from here.
@@ -357,6 +357,9 @@ pub fn plan(
     };
     let region = region.map(str::to_owned);
     let sts = sts_target(region.as_deref(), endpoint, http, overrides, env);
+    if calls_sts {
+        check_region(set, &visited, overrides, &sts.region, env)?;
+    }
     // The SSO portal is reached through the same proxies and CA roots as STS.
     let source = match source {
         Source::Sso(role) => Source::Sso(SsoRole {
@@ -374,6 +377,34 @@ pub fn plan(
     })
 }
 
+/// Checks the form of the region STS is called in, naming where it was set: `--region`, the
+/// first profile of the walk that names one, else the variable.
+fn check_region(
+    set: &ProfileSet,
+    walked: &[&str],
+    overrides: &Overrides,
+    region: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(), ResolveError> {
+    let origin = if overrides.region.is_some() {
+        "from --region".to_owned()
+    } else if let Some(profile) = walked
+        .iter()
+        .filter_map(|name| set.profile(name))
+        .find(|profile| profile.get("region").is_some())
+    {
+        match profile.location("region") {
+            Some(location) => format!("region at {location}"),
+            None => format!("region of profile '{}'", profile.name()),
+        }
+    } else if let Some((_, variable)) = crate::region::from_env(env) {
+        format!("from {variable}")
+    } else {
+        return Ok(());
+    };
+    Ok(crate::region::check(region, &origin)?)
+}
+
 /// Where to call STS: the chain's region, else the environment's, else us-east-1.
 fn sts_target(
     region: Option<&str>,
@@ -385,8 +416,7 @@ fn sts_target(
     StsTarget {
         region: region
             .map(str::to_owned)
-            .or_else(|| env("AWS_REGION").filter(|r| !r.is_empty()))
-            .or_else(|| env("AWS_DEFAULT_REGION").filter(|r| !r.is_empty()))
+            .or_else(|| crate::region::from_env(env).map(|(region, _)| region))
             .unwrap_or_else(|| "us-east-1".into()),
         endpoint,
         attempt_timeout: overrides.sts_timeout.map_or(DEFAULT_ATTEMPT_TIMEOUT, |s| {

@@ -1,5 +1,6 @@
-//! How rsume reaches the network, as the AWS CLI and curl read it: proxies from the
-//! environment (the lowercase name first, as curl and Python read them), the CA bundle from
+//! How rsume reaches the network, as the AWS CLI and curl read it: the HTTPS proxy from the
+//! environment (the lowercase name first, as curl and Python read them; `HTTP_PROXY` is not
+//! read, since plain HTTP never goes through a proxy), the CA bundle from
 //! `AWS_CA_BUNDLE`, else the profile's `ca_bundle`. Nothing is read from disk here: the
 //! bundle is read only when a client is built, off the cached path.
 
@@ -27,7 +28,6 @@ pub(super) fn http_settings(
     let proxy = |names: &[&'static str]| variable(names).map(with_scheme);
     let settings = HttpSettings {
         https_proxy: proxy(&["https_proxy", "HTTPS_PROXY"]),
-        http_proxy: proxy(&["http_proxy", "HTTP_PROXY"]),
         no_proxy: variable(&["no_proxy", "NO_PROXY"]).map(|setting| setting.value),
         ca_bundle: variable(&["AWS_CA_BUNDLE"]).or_else(|| {
             let profile = profile?;
@@ -40,6 +40,7 @@ pub(super) fn http_settings(
                 },
             })
         }),
+        allow_plain_http: http::http_allowed(env),
     };
     http::proxy_config(&settings).map_err(|error| ResolveError::Network {
         profile: profile.map_or("(ad-hoc role)", |p| p.name()).into(),
@@ -89,6 +90,9 @@ aws_secret_access_key = secret
 
     #[test]
     fn lowercase_names_win_and_a_bare_host_gets_a_scheme() {
+        // HTTP_PROXY alone is no proxy at all: plain HTTP goes direct, https too.
+        let http = settings("alice", &[("HTTP_PROXY", "http://plain:2")]).unwrap();
+        assert_eq!(http.https_proxy, None);
         let http = settings(
             "alice",
             &[
@@ -102,7 +106,6 @@ aws_secret_access_key = secret
         let https = http.https_proxy.unwrap();
         assert_eq!(https.value, "http://lower:3128");
         assert_eq!(https.origin, "from https_proxy");
-        assert_eq!(http.http_proxy.unwrap().value, "http://plain:2");
         assert_eq!(http.no_proxy.as_deref(), Some("localhost,.corp"));
     }
 

@@ -3,6 +3,8 @@
 
 use super::{ResolveError, Source};
 use crate::config::{Profile, ProfileSet};
+use crate::http::{self, Service};
+use crate::variables;
 use crate::vault::SsoRole;
 
 /// The SSO role a profile names, or `None` when it names none. Every setting aws-config's
@@ -42,7 +44,7 @@ pub(super) fn sso_source(
     } else {
         "sso_start_url"
     };
-    let var = |name| env(name).filter(|v: &String| !v.is_empty());
+    let endpoint = endpoint(profile, env, session.is_some())?;
     Ok(Some(Source::Sso(SsoRole {
         profile: profile.name().into(),
         account_id: setting(profile, profile, "sso_account_id", place, anchor)?,
@@ -50,11 +52,43 @@ pub(super) fn sso_source(
         session,
         start_url,
         region,
-        endpoint: var("AWS_ENDPOINT_URL_SSO")
-            .or_else(|| var("AWS_ENDPOINT_URL"))
-            .unwrap_or_default(),
+        endpoint,
         http: Default::default(),
     })))
+}
+
+/// The portal's endpoint override (empty for none), as aws-config reads it: the service's
+/// variable, else `AWS_ENDPOINT_URL`. The portal gets the SSO access token, SSO OIDC (used to
+/// refresh an `sso_session`'s token) the client secret and refresh token: both keep the
+/// plain-HTTP rule.
+fn endpoint(
+    profile: &Profile,
+    env: &dyn Fn(&str) -> Option<String>,
+    refreshes: bool,
+) -> Result<String, ResolveError> {
+    let allow_http = http::http_allowed(env);
+    let found = |specific: &'static str| {
+        [specific, "AWS_ENDPOINT_URL"]
+            .into_iter()
+            .find_map(|name| variables::read(env, name).map(|url| (url, name)))
+    };
+    let portal = found("AWS_ENDPOINT_URL_SSO");
+    let oidc = refreshes
+        .then(|| found("AWS_ENDPOINT_URL_SSO_OIDC"))
+        .flatten();
+    for (service, (url, name)) in [(Service::Sso, &portal), (Service::SsoOidc, &oidc)]
+        .into_iter()
+        .filter_map(|(service, found)| Some((service, found.as_ref()?)))
+    {
+        http::check_endpoint(
+            service,
+            url,
+            &format_args!("from {name}"),
+            Some(profile.name()),
+            allow_http,
+        )?;
+    }
+    Ok(portal.map(|(url, _)| url).unwrap_or_default())
 }
 
 /// `key` from `section`, not empty; else an error pointing at the line that made the

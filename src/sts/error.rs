@@ -22,14 +22,13 @@ pub enum StsError {
     Throttled,
     #[error("STS rejected the request: {0}")]
     Invalid(String),
+    /// `endpoint` names the one tried and where it was set, or the variable that sets one.
     #[error(
-        "STS did not answer in time; check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_STS), or allow more with --sts-timeout"
+        "STS did not answer in time; check the network, a proxy or {endpoint}, or allow more with --sts-timeout"
     )]
-    Timeout,
-    #[error(
-        "could not reach STS ({0}); check the network, a proxy or the endpoint (AWS_ENDPOINT_URL_STS)"
-    )]
-    Unreachable(String),
+    Timeout { endpoint: String },
+    #[error("could not reach STS ({detail}); check the network, a proxy or {endpoint}")]
+    Unreachable { detail: String, endpoint: String },
     #[error(
         "the certificate STS presented is not trusted ({0}); if a proxy or private CA signs it, set AWS_CA_BUNDLE (or ca_bundle in the profile) to that CA's PEM file"
     )]
@@ -49,14 +48,28 @@ pub enum StsError {
 }
 
 impl StsError {
-    pub(super) fn from_sdk<E>(error: SdkError<E>) -> Self
+    /// Sorts the error of a call to `endpoint` (`None`: the AWS default); a connection's
+    /// hint names that endpoint and where it was set, or the variable that would set one.
+    pub(super) fn from_sdk<E>(error: SdkError<E>, endpoint: Option<&super::Endpoint>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         crate::log::debug(format_args!("STS error: {}", describe(&error)));
+        let endpoint = || match endpoint {
+            Some(endpoint) => format!("the endpoint {} ({})", endpoint.url, endpoint.origin),
+            None => "the endpoint (AWS_ENDPOINT_URL_STS)".to_owned(),
+        };
         match &error {
-            SdkError::TimeoutError(_) => return StsError::Timeout,
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => return StsError::Timeout,
+            SdkError::TimeoutError(_) => {
+                return StsError::Timeout {
+                    endpoint: endpoint(),
+                };
+            }
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+                return StsError::Timeout {
+                    endpoint: endpoint(),
+                };
+            }
             SdkError::DispatchFailure(failure) => {
                 if let Some(problem) = failure
                     .as_connector_error()
@@ -69,7 +82,10 @@ impl StsError {
                     .and_then(|e| std::error::Error::source(e))
                     .map(|e| e.to_string())
                     .unwrap_or_else(|| "connection failed".into());
-                return StsError::Unreachable(detail);
+                return StsError::Unreachable {
+                    detail,
+                    endpoint: endpoint(),
+                };
             }
             SdkError::ResponseError(_) => return StsError::BadReply,
             _ => {}

@@ -129,6 +129,8 @@ pub struct Sts {
     client: aws_sdk_sts::Client,
     /// For the notice about an STS that is slow to answer.
     endpoint: String,
+    /// The override and where it was set, for the hint of a failed connection.
+    configured: Option<Endpoint>,
     /// The most one call may take, all attempts included.
     call_timeout: Duration,
     /// Names a non-default endpoint on stderr before the first request, so a user sees
@@ -177,6 +179,7 @@ impl Sts {
             runtime,
             client,
             endpoint,
+            configured: target.endpoint.clone(),
             call_timeout,
             announcement: Cell::new(announcement),
             clock,
@@ -228,7 +231,7 @@ impl Sts {
                 }
             }
         });
-        waited.map_err(StsError::from_sdk)
+        waited.map_err(|error| StsError::from_sdk(error, self.configured.as_ref()))
     }
 }
 
