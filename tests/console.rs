@@ -6,6 +6,8 @@ mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use support::moto::moto;
@@ -100,23 +102,107 @@ fn a_federation_endpoint_that_fails_is_named() {
     );
 }
 
-#[test]
-fn without_print_the_browser_gets_the_link() {
-    let (url, _) = fake_federation();
-    let sandbox = sandbox(&url);
-    let browser = sandbox.path("browser");
+/// A stand-in browser: records its argv, its /proc cmdline, and the page it was given (the
+/// last argument): its text and the modes of it and its directory.
+fn fake_browser(dir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let browser = dir.join(name);
     std::fs::write(
         &browser,
-        "#!/bin/sh\nprintf '%s' \"$1\" > \"$HOME/opened\"\n",
+        "#!/bin/sh\n\
+         printf '%s\\n' \"$@\" > \"$HOME/argv\"\n\
+         tr '\\0' '\\n' < /proc/$$/cmdline > \"$HOME/cmdline\"\n\
+         for page; do :; done\n\
+         cat \"$page\" > \"$HOME/page\"\n\
+         stat -c '%a' \"$page\" \"$(dirname \"$page\")\" > \"$HOME/modes\"\n",
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let sandbox = sandbox.env("BROWSER", browser.to_str().unwrap());
+    browser
+}
+
+/// What the stand-in browser saw: its arguments, its cmdline, the page and the modes.
+fn seen_by_browser(sandbox: &Sandbox) -> (Vec<String>, String, String, String) {
+    let read = |name| std::fs::read_to_string(sandbox.path(name)).unwrap();
+    let argv = read("argv").lines().map(str::to_owned).collect();
+    (argv, read("cmdline"), read("page"), read("modes"))
+}
+
+#[test]
+fn the_browser_gets_a_private_page_not_the_link() {
+    let (url, _) = fake_federation();
+    let sandbox = sandbox(&url);
+    let browser = fake_browser(&sandbox.path("bin"), "browser");
+    let runtime = sandbox.path("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // sensible-browser's form: a list tried in turn, words, and %s for the page.
+    let list = format!("no-such-browser %s:{} --new-window %s", browser.display());
+    let sandbox = sandbox
+        .env("BROWSER", &list)
+        .env("XDG_RUNTIME_DIR", runtime.to_str().unwrap());
     let run = sandbox.run(&["console", "admin", "--mfa-token", "123456"]);
     assert_eq!(run.ok(), "");
-    let opened = std::fs::read_to_string(sandbox.path("opened")).unwrap();
-    assert!(opened.contains("SigninToken=SIGNIN-TOKEN-42"), "{opened}");
+    let (argv, cmdline, page, modes) = seen_by_browser(&sandbox);
+    assert_eq!(argv.len(), 2, "{argv:?}");
+    assert_eq!(argv[0], "--new-window");
+    let path = Path::new(&argv[1]);
+    assert_eq!(path.file_name().unwrap(), "signin.html");
+    assert_eq!(path.parent().unwrap().parent().unwrap(), runtime);
+    for shown in [argv.join(" "), cmdline, run.stderr.clone()] {
+        assert!(!shown.contains("SIGNIN-TOKEN-42"), "{shown}");
+    }
+    assert!(
+        page.contains("http-equiv=\"refresh\"") && page.contains("SigninToken=SIGNIN-TOKEN-42"),
+        "{page}"
+    );
+    assert!(page.contains("Action=login&amp;Issuer=rsume"), "{page}");
+    assert_eq!(modes, "600\n700\n", "the page and its directory");
+    assert!(run.stderr.contains(&argv[1]), "{}", run.stderr);
+}
+
+#[test]
+fn without_browser_the_opener_gets_the_page_and_expired_pages_go() {
+    let (url, _) = fake_federation();
+    let sandbox = sandbox(&url);
+    let bin = sandbox.path("bin");
+    fake_browser(&bin, "xdg-open");
+    let tmp = sandbox.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    // An earlier run's page whose link expired, a recent one, and something else.
+    let page_dir = |name: &str| {
+        let dir = tmp.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("signin.html"), "old").unwrap();
+        dir
+    };
+    let expired = page_dir("rsume-console-1-1-0");
+    let recent = page_dir("rsume-console-2-2-0");
+    let other = page_dir("unrelated");
+    for dir in [&expired, &other] {
+        let touched = std::process::Command::new("touch")
+            .args(["-d", "20 minutes ago"])
+            .arg(dir)
+            .status()
+            .unwrap();
+        assert!(touched.success());
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let sandbox = sandbox
+        .env("PATH", &path)
+        .env("TMPDIR", tmp.to_str().unwrap())
+        .without("BROWSER");
+    let run = sandbox.run(&["console", "admin", "--mfa-token", "123456"]);
+    assert_eq!(run.ok(), "");
+    let (argv, cmdline, page, modes) = seen_by_browser(&sandbox);
+    assert_eq!(argv.len(), 1, "{argv:?}");
+    assert!(argv[0].starts_with(tmp.to_str().unwrap()), "{argv:?}");
+    assert!(!cmdline.contains("SIGNIN-TOKEN-42"), "{cmdline}");
+    assert!(page.contains("SigninToken=SIGNIN-TOKEN-42"), "{page}");
+    assert_eq!(modes, "600\n700\n", "the page and its directory");
+    assert!(!expired.exists(), "the expired page was left");
+    assert!(recent.join("signin.html").exists());
+    assert!(other.join("signin.html").exists());
 }
 
 #[test]

@@ -6,23 +6,14 @@ mod support;
 
 use std::process::Command;
 
-use rexpect::session::{PtySession, spawn_command};
 use support::authenticator::{decode_terminal_qr, printed_secret, two_codes};
 use support::fake_sts::{FakeSts, Reply};
+use support::iam_user::{on_terminal, user_sandbox};
 use support::moto::moto;
 use support::moto_iam;
 use support::sandbox::{BIN, SHELLS, Sandbox, with_wrapper};
 
 const ACCOUNT: &str = "123456789012";
-
-/// A HOME whose profile `user` holds the keys of a new moto IAM user named `name`, with
-/// IAM (and STS) reached through `endpoint`.
-fn user_sandbox(name: &str, config: &str, endpoint: &str) -> Sandbox {
-    let (key_id, secret) = moto_iam::user_with_keys(&moto().endpoint(), name);
-    let credentials =
-        format!("[user]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n");
-    Sandbox::new(config, &credentials).env("AWS_ENDPOINT_URL", endpoint)
-}
 
 /// A config file with a comment, Windows line endings, sub-properties and another profile,
 /// before and after `mfa_serial` is set in profile `user`: only that line may be new.
@@ -36,13 +27,6 @@ fn config_after(serial: &str) -> String {
          s3 =\r\n  max_concurrent_requests = 20\r\nmfa_serial = {serial}\r\n\r\n\
          # the other one\r\n[profile other]\r\nregion = us-west-2\r\n"
     )
-}
-
-/// Runs `script` in sh on a fresh pseudo-terminal, rsume as `$RSUME`.
-fn on_terminal(sandbox: &Sandbox, script: &str) -> PtySession {
-    let mut shell = sandbox.program("sh");
-    shell.arg("-c").arg(script).env("RSUME", BIN);
-    spawn_command(shell, Some(30_000)).expect("spawn on a pty")
 }
 
 fn field<'a>(request: &'a support::fake_sts::Request, name: &str) -> &'a str {

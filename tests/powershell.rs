@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::powershell::{assignments, lines, literals, parse, parse_each_line};
+use support::powershell::{as_code_pages, assignments, lines, literals, parse, parse_each_line};
 use support::sandbox::Sandbox;
 
 const HOSTILE: &[&str] = &[
@@ -49,6 +49,48 @@ fn hostile_values_survive_both_readers() {
             .find(|(n, _)| n == "AWS_SECRET_ACCESS_KEY")
             .unwrap();
         assert_eq!(secret.1, "’$(x)’");
+    }
+}
+
+/// Values whose UTF-8 bytes decode to a quote or a line break under some code page
+/// (cp932: `ā` is C4 81, read as `ﾄ` and a lead byte; cp1252: U+0082 is C2 82, read as `Â‚`,
+/// a low single quote), and typographic quotes, an emoji (two UTF-16 units) and plain quotes.
+const NOT_ASCII: &[&str] = &[
+    "ā",
+    "\u{82}",
+    "a\u{82}'; Remove-Item x; '",
+    "ā'; Remove-Item x; '",
+    "‘smart’ ‚low‛",
+    "😀",
+    "x😀'y",
+    "it's",
+    "ünïcødé ✓ 日本\r\n中文 한국어",
+    "\u{85}\u{2028}\u{1b}[31m",
+];
+
+#[test]
+fn every_code_page_reads_the_same_values() {
+    let sandbox = Sandbox::new(
+        "[profile ps]\n",
+        "[ps]\naws_access_key_id = AKIAPS\naws_secret_access_key = ā’$(x)😀\n",
+    );
+    for value in NOT_ASCII {
+        let code = sandbox
+            .run(&["ps", "--shell", "powershell", "--region", value])
+            .ok()
+            .to_owned();
+        assert!(code.is_ascii(), "not ASCII:\n{code}");
+        for (code_page, read) in as_code_pages(&code) {
+            parse_each_line(&read);
+            assert!(
+                literals(&read).iter().any(|l| l == value),
+                "{code_page}: {value:?} in\n{read}"
+            );
+            let read = assignments(&read);
+            let find = |name: &str| read.iter().find(|(n, _)| n == name).unwrap().1.clone();
+            assert_eq!(find("AWS_REGION"), *value, "{code_page}");
+            assert_eq!(find("AWS_SECRET_ACCESS_KEY"), "ā’$(x)😀", "{code_page}");
+        }
     }
 }
 

@@ -222,6 +222,7 @@ fn fish_reads_back_every_value() {
 fn powershell_parses_and_reads_back_every_value() {
     for batch in values().chunks(BATCH) {
         let code: String = batch.iter().map(|v| render(Shell::Powershell, v)).collect();
+        assert!(code.is_ascii(), "PowerShell code must be ASCII");
         parse_each_line(&code);
         let by_grammar = literals(&code);
         let by_powershell: Vec<String> = assignments(&code).into_iter().map(|(_, v)| v).collect();

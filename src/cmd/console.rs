@@ -3,6 +3,10 @@
 //! `--print`). Only role credentials can sign in this way; for an IAM user it says so, since
 //! GetFederationToken would need the long-term keys and drop MFA.
 
+mod browser;
+
+use std::path::PathBuf;
+
 use super::{Env, Output, request};
 use crate::cache::EntryKind;
 use crate::cli::RequestArgs;
@@ -24,6 +28,14 @@ pub enum ConsoleError {
     Federation { host: String, problem: String },
     #[error("could not start a browser ({0}); run again with --print and open the URL yourself")]
     Browser(String),
+    #[error(
+        "could not write the sign-in page under {}: {source}; run again with --print and open the URL yourself",
+        dir.display()
+    )]
+    Page {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub fn run(
@@ -75,9 +87,10 @@ pub fn run(
     if print {
         return Ok(Output::Text(url + "\n"));
     }
-    open(&url, env)?;
+    let page = browser::open(&url, env)?;
     log::info(format_args!(
-        "{profile}: opened the console in the browser (the link works for 15 minutes)"
+        "{profile}: opened the console in the browser (the link works for 15 minutes; it is in {}, readable only by you, which a later `rsume console` removes once it has expired)",
+        page.display()
     ));
     Ok(Output::Text(String::new()))
 }
@@ -164,31 +177,4 @@ fn host_of(endpoint: &str) -> String {
         })
         .unwrap_or(endpoint.len());
     http::redacted(&endpoint[..end])
-}
-
-/// `$BROWSER` if set, else the platform's opener; the URL goes as one argument, no shell.
-fn open(url: &str, env: Env<'_>) -> Result<(), ConsoleError> {
-    let opener = env("BROWSER")
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else {
-                "xdg-open".into()
-            }
-        });
-    let status = std::process::Command::new(&opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .map_err(|error| ConsoleError::Browser(format!("{}: {error}", log::printable(&opener))))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(ConsoleError::Browser(format!(
-            "{} exited with {status}",
-            log::printable(&opener)
-        )))
-    }
 }

@@ -175,14 +175,10 @@ fn keys(profile: &Profile) -> Result<Credentials, MfaSetupError> {
     })
 }
 
-/// The controlling terminal, for what only the person at it may see or answer: the seed,
-/// the QR code, a confirmation. Never stdout, which may be a file or a pipe.
+/// The controlling terminal ([`crate::mfa::open_terminal`]), or why `rsume mfa COMMAND`
+/// cannot go on.
 pub fn terminal(command: &'static str) -> Result<File, MfaSetupError> {
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| MfaSetupError::NoTerminal(command))
+    crate::mfa::open_terminal().map_err(|_| MfaSetupError::NoTerminal(command))
 }
 
 fn list(profile: &str, env: Env<'_>) -> anyhow::Result<Output> {

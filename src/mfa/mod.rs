@@ -7,7 +7,7 @@ mod terminal;
 
 pub use flag::from_flag;
 pub use process::from_process;
-pub use terminal::from_terminal;
+pub use terminal::{from_terminal, open as open_terminal};
 
 use crate::credentials::Secret;
 

@@ -1,7 +1,21 @@
 //! Asking on the terminal. The prompt and the typing go to `/dev/tty` (CONIN$ on Windows),
-//! never to stdout, so `eval "$(rsume …)"` still sees only shell code.
+//! never to stdout, so `eval "$(rsume …)"` still sees only shell code. The one place that
+//! opens the terminal: everything else that talks to it goes through [`open`].
 
 use super::{CodeSource, MfaCode, MfaError};
+
+/// The controlling terminal on Unix.
+const DEV_TTY: &str = "/dev/tty";
+
+/// The controlling terminal, to write to and read from, for what only the person at it may
+/// see or answer (a device's seed, a confirmation). Never stdout, which may be a file or a
+/// pipe.
+pub fn open() -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(DEV_TTY)
+}
 
 const TRIES: u32 = 3;
 
@@ -36,7 +50,7 @@ fn ask(serial: &str) -> Result<MfaCode, MfaError> {
 /// Ends the prompt's line on the terminal the prompt went to.
 fn end_prompt_line() {
     use std::io::Write;
-    let tty = if cfg!(windows) { "CONOUT$" } else { "/dev/tty" };
+    let tty = if cfg!(windows) { "CONOUT$" } else { DEV_TTY };
     if let Ok(mut terminal) = std::fs::OpenOptions::new().write(true).open(tty) {
         let _ = terminal.write_all(b"\n");
     }

@@ -100,6 +100,10 @@ trait Dialect {
     /// The value as one word (one expression in PowerShell) that the shell reads back byte
     /// for byte.
     fn quote(&self, value: &str) -> String;
+    /// The value as one command argument, for a hint a person copies.
+    fn word(&self, value: &str) -> String {
+        self.quote(value)
+    }
     fn set(&self, name: &str, quoted: &str) -> String;
     fn unset(&self, name: &str) -> String;
     fn print(&self, quoted: &str) -> String;
@@ -153,7 +157,7 @@ impl Shell {
         } else if matches!(self, Shell::Bash | Shell::Zsh) {
             posix::single_quoted(value)
         } else {
-            self.dialect().quote(value)
+            self.dialect().word(value)
         }
     }
 
@@ -261,7 +265,7 @@ mod tests {
     fn powershell_keeps_every_value_on_one_line() {
         assert_eq!(
             quote(Shell::Powershell, "a\r\nb’\n"),
-            "'a' + \"`r`n\" + 'b’’' + \"`n\""
+            "'a' + \"`r`n\" + 'b' + [char]0x2019 + \"`n\""
         );
         assert_eq!(quote(Shell::Powershell, "\n"), "\"`n\"");
         assert_eq!(quote(Shell::Powershell, ""), "''");
@@ -307,8 +311,18 @@ mod tests {
         assert_eq!(quote(Shell::Zsh, r"a\b$(x)"), r"$'a\\b$\x28x)'");
         assert_eq!(quote(Shell::Fish, r"it's a\"), r"'it\'s a\\'");
         assert_eq!(
-            quote(Shell::Powershell, "it's ‘x’ ‚y‛"),
-            "'it''s ‘‘x’’ ‚‚y‛‛'"
+            quote(Shell::Powershell, "it's ‘x’"),
+            "'it''s ' + [char]0x2018 + 'x' + [char]0x2019"
         );
+    }
+
+    #[test]
+    fn powershell_is_ascii_only() {
+        assert_eq!(
+            quote(Shell::Powershell, "ā\u{82}😀\u{1b}"),
+            "'' + [char]0x0101 + [char]0x0082 + [char]0xD83D + [char]0xDE00 + [char]0x001B"
+        );
+        assert_eq!(Shell::Powershell.word("ā"), "('' + [char]0x0101)");
+        assert_eq!(Shell::Powershell.word("a b"), "'a b'");
     }
 }

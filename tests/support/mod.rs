@@ -7,6 +7,7 @@
 //!   truncated bodies), one per test, recording every request.
 //! - [`fake_sso`]: a fake IAM Identity Center portal and SSO-OIDC, recording every request.
 //! - [`moto_iam`]: moto's IAM driven directly (users, keys, devices), and HTTP passed on.
+//! - [`iam_user`]: a sandbox holding a moto IAM user's keys, and a pty for `rsume mfa`.
 //! - [`powershell`]: checks PowerShell code by grammar and by PowerShell's quote rule.
 //! - [`tls`]: a test CA and a TLS endpoint it signed, in front of moto.
 //! - [`proxy`]: a CONNECT proxy that records where it tunnels.
@@ -18,6 +19,7 @@
 pub mod authenticator;
 pub mod fake_sso;
 pub mod fake_sts;
+pub mod iam_user;
 pub mod metadata;
 pub mod moto;
 pub mod moto_iam;

@@ -1,0 +1,46 @@
+//! The terminal is opened in one place, `src/mfa/terminal.rs`: prompts, seeds and
+//! confirmations all go through it, so its rules (never stdout, the Windows console names)
+//! hold everywhere. A structural check, since CI runs on Linux only.
+
+use std::path::{Path, PathBuf};
+
+const TERMINAL_MODULE: &str = "src/mfa/terminal.rs";
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn only_the_terminal_module_names_the_terminal_device() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module = root.join(TERMINAL_MODULE);
+    let files = rust_files(&root.join("src"));
+    assert!(files.contains(&module), "{TERMINAL_MODULE} moved?");
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for device in ["\"/dev/tty\"", "\"CONIN$\"", "\"CONOUT$\""] {
+            if text.contains(device) && file != module {
+                found.push(format!("{} names {device}", file.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "open the terminal through {TERMINAL_MODULE}: {found:?}"
+    );
+    let module_text = std::fs::read_to_string(&module).unwrap();
+    assert!(
+        module_text.contains("pub fn open()"),
+        "{TERMINAL_MODULE} has no open()"
+    );
+}
