@@ -9,7 +9,7 @@
 //! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
 
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
@@ -52,11 +52,10 @@ pub enum HttpError {
         .0.origin
     )]
     Proxy(Setting),
-    #[error("cannot read the CA bundle {} ({}): {source}", .setting.value, .setting.origin)]
+    #[error("cannot read the CA bundle {} ({}): {problem}", .setting.value, .setting.origin)]
     CaBundleUnreadable {
         setting: Setting,
-        #[source]
-        source: std::io::Error,
+        problem: crate::fs::Problem,
     },
     #[error(
         "the CA bundle {} ({}) holds no usable PEM certificate; point it at a file of -----BEGIN CERTIFICATE----- blocks",
@@ -242,12 +241,12 @@ pub fn proxy_config(settings: &HttpSettings) -> Result<ProxyConfig, HttpError> {
 /// The bundle's bytes, checked here because the TLS layer panics on a certificate it cannot
 /// parse.
 fn read_bundle(bundle: &Setting) -> Result<Vec<u8>, HttpError> {
-    let pem = std::fs::read(PathBuf::from(&bundle.value)).map_err(|source| {
-        HttpError::CaBundleUnreadable {
+    let pem = crate::fs::read(Path::new(&bundle.value), crate::fs::Contents::CaBundle).map_err(
+        |error| HttpError::CaBundleUnreadable {
             setting: bundle.clone(),
-            source,
-        }
-    })?;
+            problem: error.problem,
+        },
+    )?;
     let certificates = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| HttpError::CaBundleInvalid(bundle.clone()))?;
