@@ -121,6 +121,16 @@ pub fn get(
     url: &str,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(u16, Vec<u8>), GetError> {
+    get_with(settings, url, &[], runtime)
+}
+
+/// As [`get`], sending `headers` (the container endpoint's authorization token) as well.
+pub fn get_with(
+    settings: &HttpSettings,
+    url: &str,
+    headers: &[(&str, &str)],
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(u16, Vec<u8>), GetError> {
     use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
     use http_body_util::BodyExt;
     let timeouts = HttpConnectorSettings::builder()
@@ -131,7 +141,11 @@ pub fn get(
         aws_smithy_async::rt::sleep::TokioSleep::new(),
     );
     let connector = connector_fn(settings)?(Some(timeouts), Some(sleep));
-    let request = ::http::Request::get(url)
+    let request = headers
+        .iter()
+        .fold(::http::Request::get(url), |request, (name, value)| {
+            request.header(*name, *value)
+        })
         .body(aws_smithy_types::body::SdkBody::empty())
         .map_err(|_| GetError::Url)?;
     let request = request.try_into().map_err(|_| GetError::Url)?;
