@@ -71,8 +71,8 @@ pub enum Problem {
     NotRegular(&'static str),
     #[error("it is a symbolic link")]
     Symlink,
-    #[error("it is larger than {} MiB, far more than {what} holds", limit >> 20)]
-    TooLarge { limit: u64, what: &'static str },
+    #[error("it is larger than {} MiB, far more than {} holds", .0.limit() >> 20, .0.what())]
+    TooLarge(Contents),
     #[error("line {0} is not valid UTF-8 text (save it as UTF-8)")]
     NotUtf8(usize),
 }
@@ -145,15 +145,7 @@ pub fn open(path: &Path, links: Links) -> Result<File, ReadError> {
 /// grows while it is read, or that says it is empty, as files under `/proc` do).
 pub fn read_open(file: &File, path: &Path, contents: Contents) -> Result<Vec<u8>, ReadError> {
     let limit = contents.limit();
-    let too_large = || {
-        ReadError::new(
-            path,
-            Problem::TooLarge {
-                limit,
-                what: contents.what(),
-            },
-        )
-    };
+    let too_large = || ReadError::new(path, Problem::TooLarge(contents));
     let size = file.metadata().map(|meta| meta.len()).unwrap_or(0);
     if size > limit {
         return Err(too_large());
