@@ -18,7 +18,7 @@ pub use plain::{
 };
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
 
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
@@ -62,11 +62,10 @@ pub enum HttpError {
         .0.origin
     )]
     Proxy(Setting),
-    #[error("cannot read the CA bundle {} ({}): {source}", .setting.value, .setting.origin)]
+    #[error("cannot read the CA bundle {} ({}): {problem}", .setting.value, .setting.origin)]
     CaBundleUnreadable {
         setting: Setting,
-        #[source]
-        source: std::io::Error,
+        problem: crate::fs::Problem,
     },
     #[error(
         "the CA bundle {} ({}) holds no usable PEM certificate; point it at a file of -----BEGIN CERTIFICATE----- blocks",
@@ -134,6 +133,16 @@ pub fn get(
     url: &str,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(u16, Vec<u8>), GetError> {
+    get_with(settings, url, &[], runtime)
+}
+
+/// As [`get`], sending `headers` (the container endpoint's authorization token) as well.
+pub fn get_with(
+    settings: &HttpSettings,
+    url: &str,
+    headers: &[(&str, &str)],
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(u16, Vec<u8>), GetError> {
     use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
     use http_body_util::BodyExt;
     let timeouts = HttpConnectorSettings::builder()
@@ -147,7 +156,11 @@ pub fn get(
         inner: connector_fn(settings)?(Some(timeouts), Some(sleep)),
         allow_http: settings.allow_plain_http,
     };
-    let request = ::http::Request::get(url)
+    let request = headers
+        .iter()
+        .fold(::http::Request::get(url), |request, (name, value)| {
+            request.header(*name, *value)
+        })
         .body(aws_smithy_types::body::SdkBody::empty())
         .map_err(|_| GetError::Url)?;
     let request = request.try_into().map_err(|_| GetError::Url)?;
@@ -252,12 +265,12 @@ pub fn proxy_config(settings: &HttpSettings) -> Result<ProxyConfig, HttpError> {
 /// The bundle's bytes, checked here because the TLS layer panics on a certificate it cannot
 /// parse.
 fn read_bundle(bundle: &Setting) -> Result<Vec<u8>, HttpError> {
-    let pem = std::fs::read(PathBuf::from(&bundle.value)).map_err(|source| {
-        HttpError::CaBundleUnreadable {
+    let pem = crate::fs::read(Path::new(&bundle.value), crate::fs::Contents::CaBundle).map_err(
+        |error| HttpError::CaBundleUnreadable {
             setting: bundle.clone(),
-            source,
-        }
-    })?;
+            problem: error.problem,
+        },
+    )?;
     let certificates = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| HttpError::CaBundleInvalid(bundle.clone()))?;

@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod config;
 pub mod credentials;
 pub mod exports;
+pub mod fs;
 pub mod http;
 pub mod iam;
 pub mod log;

@@ -2,10 +2,13 @@
 //! split like a POSIX shell splits words (quotes and backslashes, as Python's `shlex.split`),
 //! no shell in between, the first word looked up on `PATH`. Its stdout is handed back and
 //! never shown; its stderr is shown (escaped) only when it fails. A command that hangs is
-//! killed after a timeout, so a run never waits without saying why.
+//! killed after a timeout, and one that prints more than any answer holds is killed at once,
+//! so a run never waits without saying why nor fills its memory. Its answer is what it
+//! printed by the time it exited, even if something it started keeps the pipe open.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -15,6 +18,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const TIMEOUT_VARIABLE: &str = "RSUME_PROCESS_TIMEOUT";
 /// The most of its stderr shown when a command fails.
 const STDERR_SHOWN: usize = 2000;
+/// The most of a command's stdout that is read: credentials or a code take a few kilobytes.
+pub const MAX_STDOUT: usize = 1 << 20;
+/// The most of its stderr kept (the rest is read and dropped, so it never blocks).
+const MAX_STDERR: usize = 64 << 10;
+/// After the command exits, how long its output may take to stop arriving.
+const SETTLE: Duration = Duration::from_millis(500);
 /// A command still running after this long is said to be waited for (it may want a touch
 /// of a security key, or a passphrase on the terminal).
 const SLOW_NOTICE: Duration = Duration::from_secs(2);
@@ -42,6 +51,11 @@ pub enum ProcessError {
         "'{program}' ran longer than {seconds} s and was stopped (set {TIMEOUT_VARIABLE} to wait longer)"
     )]
     TimedOut { program: String, seconds: u64 },
+    #[error(
+        "'{program}' printed more than {} KiB and was stopped (an answer takes a few kilobytes)",
+        MAX_STDOUT >> 10
+    )]
+    TooMuchOutput { program: String },
     #[error("'{program}' failed ({status}){}", stderr_shown(.stderr))]
     Failed {
         program: String,
@@ -124,18 +138,25 @@ pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
             reason: start_failure(&error),
         })?;
     // Read on threads, so a command that fills a pipe cannot stall while we wait on it.
-    let stdout = drain(child.stdout.take());
-    let stderr = drain(child.stderr.take());
+    let stdout = Pipe::drain(child.stdout.take(), MAX_STDOUT);
+    let stderr = Pipe::drain(child.stderr.take(), MAX_STDERR);
     let started = Instant::now();
     let deadline = started + timeout;
     let mut told = false;
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+    };
     let status = loop {
+        if stdout.overflowed() {
+            stop(&mut child);
+            return Err(ProcessError::TooMuchOutput { program });
+        }
         if let Some(status) = child.try_wait().ok().flatten() {
             break status;
         }
         if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop(&mut child);
             return Err(ProcessError::TimedOut {
                 program,
                 seconds: timeout.as_secs(),
@@ -150,11 +171,20 @@ pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
         }
         thread::sleep(Duration::from_millis(5));
     };
-    let stdout = stdout.join().unwrap_or_default();
+    let (stdout, complete) = stdout.taken();
+    if stdout.len() > MAX_STDOUT {
+        return Err(ProcessError::TooMuchOutput { program });
+    }
+    if !complete {
+        crate::log::debug(format_args!(
+            "'{program}' exited while something it started still holds its output open; \
+             using what it printed before it exited"
+        ));
+    }
     if status.success() {
         return Ok(stdout);
     }
-    let stderr = stderr.join().unwrap_or_default();
+    let (stderr, _) = stderr.taken();
     Err(ProcessError::Failed {
         program,
         status: status.to_string(),
@@ -171,26 +201,80 @@ fn start_failure(error: &std::io::Error) -> String {
     }
 }
 
-/// A pipe read to its end on its own thread. A grandchild that keeps the pipe open past
-/// the command's exit is not waited for beyond the timeout: its thread is left behind.
-fn drain(pipe: Option<impl Read + Send + 'static>) -> Drained {
-    let (send, receive) = std::sync::mpsc::channel();
-    if let Some(mut pipe) = pipe {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            let _ = send.send(bytes);
-        });
-    }
-    Drained(receive)
+/// A pipe read on its own thread into a buffer that keeps at most `limit` bytes and one
+/// more, to tell a full answer from an overflow; past that the rest is read and dropped. A
+/// grandchild that keeps the pipe open past the command's exit is not waited for: its
+/// thread is left behind.
+struct Pipe {
+    shared: Arc<(Mutex<Captured>, Condvar)>,
+    limit: usize,
 }
 
-struct Drained(std::sync::mpsc::Receiver<Vec<u8>>);
+#[derive(Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    /// The pipe reached its end (or failed): nothing more will come.
+    closed: bool,
+}
 
-impl Drained {
-    /// What the pipe held, waiting at most a moment after the command has exited.
-    fn join(self) -> Option<Vec<u8>> {
-        self.0.recv_timeout(Duration::from_secs(2)).ok()
+impl Pipe {
+    fn drain(pipe: Option<impl Read + Send + 'static>, limit: usize) -> Pipe {
+        let shared = Arc::new((Mutex::new(Captured::default()), Condvar::new()));
+        let filled = Arc::clone(&shared);
+        let read_all = move |mut pipe: Box<dyn Read + Send>| {
+            let (captured, changed) = &*filled;
+            let mut chunk = [0u8; 8192];
+            loop {
+                let read = pipe.read(&mut chunk);
+                let mut captured = captured.lock().unwrap_or_else(|e| e.into_inner());
+                match read {
+                    Ok(0) | Err(_) => captured.closed = true,
+                    Ok(n) => {
+                        let room = (limit + 1).saturating_sub(captured.bytes.len());
+                        captured.bytes.extend_from_slice(&chunk[..n.min(room)]);
+                    }
+                }
+                changed.notify_all();
+                if captured.closed {
+                    return;
+                }
+            }
+        };
+        match pipe {
+            Some(pipe) => drop(thread::spawn(move || read_all(Box::new(pipe)))),
+            None => read_all(Box::new(std::io::empty())),
+        }
+        Pipe { shared, limit }
+    }
+
+    fn overflowed(&self) -> bool {
+        self.lock().bytes.len() > self.limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Captured> {
+        self.shared.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What the pipe holds once the command has exited: at its end, or once nothing more
+    /// has arrived for [`SETTLE`] (everything the command wrote is in the pipe by then, so
+    /// only a grandchild can still be writing). `true` when the pipe was read to its end.
+    fn taken(self) -> (Vec<u8>, bool) {
+        let (_, changed) = &*self.shared;
+        let mut captured = self.lock();
+        loop {
+            let before = captured.bytes.len();
+            if captured.closed {
+                break;
+            }
+            let (next, waited) = changed
+                .wait_timeout(captured, SETTLE)
+                .unwrap_or_else(|e| e.into_inner());
+            captured = next;
+            if waited.timed_out() && captured.bytes.len() == before {
+                break;
+            }
+        }
+        (std::mem::take(&mut captured.bytes), captured.closed)
     }
 }
 

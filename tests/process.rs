@@ -423,3 +423,71 @@ fn a_slow_process_is_said_to_be_waited_for() {
         result.stderr
     );
 }
+
+/// A command that leaves something running in the background with its stdout (a helper
+/// daemon, an agent it starts): what it printed before it exited is its answer.
+#[test]
+fn a_grandchild_holding_stdout_open_does_not_lose_the_answer() {
+    let sandbox = sandbox(CONFIG, "");
+    script(
+        &sandbox,
+        "creds-long-term",
+        &format!(
+            "{}\nsleep 30 &",
+            prints(&format!(
+                r#"{{"Version": 1, "AccessKeyId": "AKIAGRANDCHILD000001", "SecretAccessKey": "{SECRET}"}}"#
+            ))
+        ),
+    );
+    let run = support::sandbox::finish_within(
+        sandbox
+            .command(&["plain", "--shell", "bash"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+        Duration::from_secs(25),
+        "rsume plain",
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("AKIAGRANDCHILD000001"),
+        "{stdout}\n{stderr}"
+    );
+}
+
+/// A command that prints without end is stopped at the cap, saying so, and nothing of
+/// what it printed is shown.
+#[test]
+fn a_process_printing_300_megabytes_is_cut_off_with_a_clear_message() {
+    let sandbox = sandbox(CONFIG, "");
+    script(
+        &sandbox,
+        "broken",
+        &format!("echo '{SECRET}'\nhead -c 300000000 /dev/zero"),
+    );
+    let run = support::sandbox::finish_within(
+        sandbox
+            .command(&["broken", "--shell", "bash"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+        Duration::from_secs(25),
+        "rsume broken",
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stderr}");
+    assert!(run.stdout.is_empty());
+    assert!(
+        stderr.contains("credential_process of profile 'broken' failed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("'broken' printed more than 1024 KiB and was stopped"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(SECRET), "{stderr}");
+}

@@ -5,14 +5,16 @@
 
 mod support;
 
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::fake_sts::{FakeCreds, FakeSts, Reply};
 use support::metadata::{
-    CONTAINER_AUTHORIZATION, FakeMetadata, IMDS_TOKEN, INSTANCE_ROLE, Service,
+    CONTAINER_AUTHORIZATION, CONTAINER_AUTHORIZATION_2, FakeMetadata, IMDS_TOKEN, INSTANCE_ROLE,
+    Service,
 };
 use support::moto::moto;
-use support::sandbox::{Run, Sandbox};
+use support::sandbox::{Run, Sandbox, finish_within};
 
 const ALICE_MFA: &str = "arn:aws:iam::123456789012:mfa/alice";
 
@@ -142,6 +144,131 @@ fn the_container_token_may_come_from_a_file() {
     );
 }
 
+/// Files end in a newline: the token is trimmed, as the SDKs do, and sent as written.
+#[test]
+fn a_container_token_file_ending_in_a_newline_is_trimmed() {
+    let endpoint = FakeMetadata::start(Service::Container, "ASIACONTAINERROLE003");
+    let sts = fake_sts();
+    let sandbox = container_sandbox(&endpoint, &sts.endpoint());
+    std::fs::write(
+        sandbox.path("eks-token"),
+        format!("{CONTAINER_AUTHORIZATION}\n"),
+    )
+    .unwrap();
+    let file = sandbox.path("eks-token").display().to_string();
+    let sandbox = sandbox.env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", &file);
+    assume(&sandbox, &["task-admin", "--mfa-token", "123456"]).ok();
+    assert_eq!(
+        endpoint.requests()[0].header("authorization"),
+        Some(CONTAINER_AUTHORIZATION)
+    );
+}
+
+/// Each way the container token can be unusable has its own words, naming the file or the
+/// variable; none reaches the endpoint, and nothing is printed or cached.
+#[test]
+fn each_unusable_container_token_says_what_is_wrong() {
+    let endpoint = FakeMetadata::start(Service::Container, "ASIACONTAINERROLE004");
+    let sts = fake_sts();
+    let base = container_sandbox(&endpoint, &sts.endpoint());
+    let file = base.path("eks-token");
+    let fifo = base.path("eks-fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(&file, " \n").unwrap();
+    let file = file.display().to_string();
+    let fifo = fifo.display().to_string();
+    let cases = [
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            file.as_str(),
+            format!("the authorization token in {file} (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) is empty"),
+        ),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+            fifo.as_str(),
+            format!("cannot read {fifo}: it is a FIFO (named pipe), not a regular file"),
+        ),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            "Bearer a\u{1}b",
+            "the authorization token AWS_CONTAINER_AUTHORIZATION_TOKEN holds characters an HTTP header cannot carry".into(),
+        ),
+    ];
+    for (variable, value, says) in cases {
+        let sandbox = container_sandbox(&endpoint, &sts.endpoint()).env(variable, value);
+        let run = finish_within(
+            sandbox
+                .command(&["task-admin", "--mfa-token", "123456", "--shell", "bash"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+            Duration::from_secs(30),
+            "rsume task-admin",
+        );
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success(), "{stderr}");
+        assert!(run.stdout.is_empty());
+        assert!(stderr.contains(&says), "{says}\nin: {stderr}");
+        assert!(!stderr.contains("not allowed"), "{stderr}");
+        assert!(Sandbox::entries_in(&sandbox.cache_dir()).is_empty());
+    }
+    assert_eq!(endpoint.request_count(), 0);
+}
+
+/// Two tasks with their own tokens on one endpoint are two callers: each is asked for,
+/// and each cached apart (the key holds a digest of the token, never the token).
+#[test]
+fn another_container_token_is_another_cache_entry() {
+    let endpoint = FakeMetadata::start(Service::Container, "ASIACONTAINERROLE005");
+    let sts = FakeSts::start(vec![Reply::auto(&FakeCreds::new(
+        "admin",
+        Duration::from_secs(3600),
+    ))]);
+    let base = container_sandbox(&endpoint, &sts.endpoint());
+    let with = |token: &str| {
+        container_sandbox(&endpoint, &sts.endpoint())
+            .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", token)
+            .env("RSUME_CACHE_DIR", &base.cache_dir().display().to_string())
+    };
+    assume(
+        &with(CONTAINER_AUTHORIZATION),
+        &["task-admin", "--mfa-token", "123456"],
+    )
+    .ok();
+    assert_eq!(endpoint.request_count(), 1);
+    assume(
+        &with(CONTAINER_AUTHORIZATION_2),
+        &["task-admin", "--mfa-token", "123456"],
+    )
+    .ok();
+    assert_eq!(
+        endpoint.request_count(),
+        2,
+        "the second token was asked for"
+    );
+    let again = assume(
+        &with(CONTAINER_AUTHORIZATION),
+        &["task-admin", "--mfa-token", "123456"],
+    );
+    again.ok();
+    assert_eq!(
+        endpoint.request_count(),
+        2,
+        "the first token's entry is still used"
+    );
+    for entry in Sandbox::entries_in(&base.cache_dir()) {
+        let text = std::fs::read_to_string(entry).unwrap();
+        assert!(!text.contains("container-token"), "{text}");
+    }
+}
+
 #[test]
 fn an_unreachable_metadata_endpoint_is_one_line_quickly_and_caches_nothing() {
     let sts = fake_sts();
@@ -192,6 +319,10 @@ fn a_wrong_container_token_is_refused_without_echoing_the_reply() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("container credentials endpoint"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("it refused the authorization token (HTTP 401)"),
         "{stderr}"
     );
     assert!(!stderr.contains("wrong"), "{stderr}");

@@ -15,7 +15,7 @@ pub use entry::{About, EntryKind};
 pub use key::Key;
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -29,8 +29,6 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(10);
 const LOCK_POLL: Duration = Duration::from_millis(50);
 /// A wait longer than an STS call usually takes is announced, well within a second.
 const LOCK_ANNOUNCE: Duration = Duration::from_millis(300);
-/// Entries are under a kilobyte; a larger file is not one, and is not read whole.
-const MAX_ENTRY_BYTES: u64 = 1 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -300,42 +298,34 @@ fn remove(file: &Path) -> Result<(), CacheError> {
 /// access for others. Opening never blocks and never follows a link, so a FIFO or a
 /// symlink named like an entry is reported, not waited on or read through.
 fn read_entry(path: &Path) -> Result<Option<(About, Credentials)>, CacheError> {
-    let file = match open_private(path, OpenOptions::new().read(true)) {
+    use crate::fs::{self as files, Contents, Links, Problem};
+    let refused = |reason| CacheError::Refused {
+        path: path.to_owned(),
+        reason,
+    };
+    // A file someone else placed is refused; one of its own that is too large is dropped.
+    let unreadable = |error: files::ReadError| match error.problem {
+        Problem::Symlink => refused("it is a symbolic link"),
+        Problem::NotRegular(_) => refused("not a regular file"),
+        Problem::Io(source) => io_error(path)(source),
+        other => CacheError::Corrupt {
+            path: path.to_owned(),
+            reason: other.to_string(),
+        },
+    };
+    let file = match files::open(path, Links::Refuse) {
         Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) if is_symlink_refusal(&error) => {
-            return Err(CacheError::Refused {
-                path: path.to_owned(),
-                reason: "it is a symbolic link",
-            });
-        }
-        Err(error) => return Err(io_error(path)(error)),
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(error) => return Err(unreadable(error)),
     };
     check_file(&file, path)?;
-    let mut bytes = Vec::new();
-    (&file)
-        .take(MAX_ENTRY_BYTES)
-        .read_to_end(&mut bytes)
-        .map_err(io_error(path))?;
+    let bytes = files::read_open(&file, path, Contents::CacheEntry).map_err(unreadable)?;
     entry::decode(&bytes)
         .map(Some)
         .map_err(|why| CacheError::Corrupt {
             path: path.to_owned(),
             reason: why.to_string(),
         })
-}
-
-/// What `open` with `O_NOFOLLOW` says about a symlink.
-fn is_symlink_refusal(error: &io::Error) -> bool {
-    #[cfg(unix)]
-    {
-        error.raw_os_error() == Some(libc::ELOOP)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = error;
-        false
-    }
 }
 
 #[cfg(unix)]

@@ -2,6 +2,7 @@
 //! exec, credential-process): resolve the profile's chain, run the command's own checks,
 //! then `vault::get`. Commands differ only in what they do with the result.
 
+use std::path::Path;
 use std::time::Duration;
 
 use super::profiles::{self, NameFrom};
@@ -92,13 +93,8 @@ fn session_policy(text: &str) -> anyhow::Result<String> {
     let Some(path) = text.strip_prefix('@') else {
         return Ok(text.to_owned());
     };
-    std::fs::read_to_string(path).map_err(|error| {
-        UsageError(format!(
-            "--session-policy: cannot read {}: {error}",
-            log::printable(path)
-        ))
-        .into()
-    })
+    crate::fs::read_text(Path::new(path), crate::fs::Contents::Policy)
+        .map_err(|error| UsageError(format!("--session-policy: {error}")).into())
 }
 
 /// `--mfa-token`, checked up front: a malformed code fails before any file is read or STS

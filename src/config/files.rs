@@ -7,7 +7,6 @@
 
 use super::ConfigError;
 use std::fmt;
-use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -94,28 +93,18 @@ impl SourceFile {
 
 /// The text of the file at `path`, or `None` when there is none. Symbolic links are followed.
 pub(super) fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text)),
-            Err(err) => {
-                // Point at the line with the first bad byte; the bytes themselves are dropped
-                // here and never reach the error.
-                let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-                let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-                Err(ConfigError::NotUtf8 {
-                    path: path.to_owned(),
-                    line,
-                })
-            }
-        },
+    match crate::fs::read_text(path, crate::fs::Contents::AwsFile) {
+        Ok(text) => Ok(Some(text)),
         // Like the SDKs, a missing file is simply empty (an empty path also ends up here).
-        Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+        Err(error) if error.is_not_found() => Ok(None),
+        // The line of the first bad byte; the bytes themselves never reach the error.
+        Err(crate::fs::ReadError {
+            path,
+            problem: crate::fs::Problem::NotUtf8(line),
+        }) => Err(ConfigError::NotUtf8 { path, line }),
         // The SDKs log a warning and carry on with an empty file here; we fail instead, so
         // that an unreadable credentials file is not reported as "profile not found".
-        Err(source) => Err(ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        }),
+        Err(source) => Err(ConfigError::Read(source)),
     }
 }
 
@@ -306,7 +295,7 @@ mod tests {
         // unlike file permissions).
         let env = env_of(&[("AWS_CONFIG_FILE", dir.to_str().unwrap())]);
         let err = ProfileFiles::read(&env).unwrap_err();
-        assert!(matches!(err, ConfigError::Read { .. }), "{err:?}");
+        assert!(matches!(err, ConfigError::Read(_)), "{err:?}");
         assert!(err.to_string().contains(dir.to_str().unwrap()), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

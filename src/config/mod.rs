@@ -25,7 +25,6 @@ pub use write::write_atomically;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
-use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,10 +32,9 @@ use std::sync::Arc;
 /// Why the profile files could not be used. No variant carries file contents.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file exists but could not be read (a directory, no permission, ...). The OS reason is
-    /// the error's `source()`.
-    #[error("cannot read {} (it exists but is not a readable file; check its type and permissions)", path.display())]
-    Read { path: PathBuf, source: io::Error },
+    /// The file exists but could not be read (a directory, a FIFO, no permission, too large).
+    #[error(transparent)]
+    Read(crate::fs::ReadError),
     /// The file is not UTF-8; `line` is the line of the first invalid byte.
     #[error("{}:{line}: the file is not valid UTF-8 text (save it as UTF-8)", path.display())]
     NotUtf8 { path: PathBuf, line: usize },

@@ -3,7 +3,8 @@
 
 use super::ResolveError;
 use crate::config::Profile;
-use crate::vault::{Container, Instance};
+use crate::credentials::Secret;
+use crate::vault::{Container, ContainerToken, Instance};
 
 const IMDS_IPV4: &str = "http://169.254.169.254";
 const IMDS_IPV6: &str = "http://[fd00:ec2::254]";
@@ -53,7 +54,7 @@ pub(super) fn instance_source(
 }
 
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on the ECS host), else `_FULL_URI`, as the SDKs
-/// order them; the token variables are read by the provider when it runs.
+/// order them, with the authorization token's file (read when the token is needed) or value.
 pub(super) fn container_source(
     profile: &Profile,
     env: &dyn Fn(&str) -> Option<String>,
@@ -71,10 +72,16 @@ pub(super) fn container_source(
             });
         }
     };
+    let token = match var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+        Some(file) => Some(ContainerToken::File(file.into())),
+        None => {
+            var("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(|t| ContainerToken::Value(Secret::new(t)))
+        }
+    };
     Ok(Container {
         profile: profile.name().into(),
         uri,
-        token_file: var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+        token,
     })
 }
 

@@ -68,7 +68,8 @@ fn from_executable(exe: &Path, argv: &[String]) -> Option<Shell> {
 fn parent_shell() -> Option<Shell> {
     let ppid = std::os::unix::process::parent_id();
     let exe = std::fs::read_link(format!("/proc/{ppid}/exe")).ok()?;
-    let argv: Vec<String> = std::fs::read(format!("/proc/{ppid}/cmdline"))
+    let cmdline = std::path::PathBuf::from(format!("/proc/{ppid}/cmdline"));
+    let argv: Vec<String> = crate::fs::read(&cmdline, crate::fs::Contents::CommandLine)
         .map(|raw| {
             raw.split(|b| *b == 0)
                 .take(2)

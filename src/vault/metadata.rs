@@ -1,6 +1,6 @@
-//! What the instance and container providers share: an aws-config credentials provider run
-//! to completion on the run's runtime within a bound, its answer turned into rsume's
-//! credentials, and its failure into words that never carry a reply's body.
+//! An aws-config credentials provider (the instance role's) run to completion on the run's
+//! runtime within a bound, its answer turned into rsume's credentials, and its failure into
+//! words that never carry a reply's body; and the cache entry both metadata roles make.
 
 use std::time::Duration;
 

@@ -22,7 +22,7 @@ pub use assume_role::{
     AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
-pub use container::Container;
+pub use container::{Container, ContainerToken};
 pub use environment::Environment;
 pub use instance::Instance;
 pub use process::{CredentialProcess, ProcessOutputError};

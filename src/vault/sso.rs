@@ -120,6 +120,7 @@ impl Fetch for Sso {
             "GetRoleCredentials {} in {} (SSO region {})",
             role.role_name, role.account_id, role.region
         ));
+        check_token_file(role)?;
         let http = crate::http::client(&role.http).map_err(|error| VaultError::Sso {
             profile: role.profile.clone(),
             problem: error.to_string(),
@@ -208,6 +209,29 @@ impl Sso {
                 chain(portal)
             )),
         }
+    }
+}
+
+/// aws-config reads the token `aws sso login` cached whole, from wherever the name points:
+/// the same file is read first through the one bounded reader, so a FIFO or a device there
+/// fails at once, naming the file. A missing file is left to aws-config, which says so.
+fn check_token_file(role: &SsoRole) -> Result<(), VaultError> {
+    use sha1::Digest;
+    // aws-config's own rule: `HOME`, and the token named by the session, else the start URL.
+    let Some(home) = std::env::var_os("HOME") else {
+        return Ok(());
+    };
+    let identifier = role.session.as_deref().unwrap_or(&role.start_url);
+    let name = hex::encode(sha1::Sha1::digest(identifier.as_bytes()));
+    let file = std::path::Path::new(&home)
+        .join(".aws/sso/cache")
+        .join(format!("{name}.json"));
+    match crate::fs::read(&file, crate::fs::Contents::CacheEntry) {
+        Err(error) if !error.is_not_found() => Err(VaultError::Sso {
+            profile: role.profile.clone(),
+            problem: format!("the cached SSO token: {error}"),
+        }),
+        _ => Ok(()),
     }
 }
 

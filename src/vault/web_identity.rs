@@ -101,8 +101,8 @@ impl WebIdentity {
             },
             problem,
         };
-        let text =
-            std::fs::read_to_string(&self.token_file).map_err(|error| failed(error.to_string()))?;
+        let text = crate::fs::read_text(&self.token_file, crate::fs::Contents::Token)
+            .map_err(|error| failed(error.problem.to_string()))?;
         let token = text.trim();
         if token.is_empty() {
             return Err(failed("it is empty".into()));

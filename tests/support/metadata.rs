@@ -13,6 +13,8 @@ use super::fake_sts::rfc3339;
 pub const IMDS_TOKEN: &str = "imds-session-token-AQAEAFake==";
 pub const INSTANCE_ROLE: &str = "box-role";
 pub const CONTAINER_AUTHORIZATION: &str = "Bearer container-token-0001";
+/// Another caller's token, also accepted: a second task on the same endpoint.
+pub const CONTAINER_AUTHORIZATION_2: &str = "Bearer container-token-0002";
 
 /// One request as received: method, path and headers (names in lower case).
 #[derive(Clone, Debug)]
@@ -142,7 +144,8 @@ fn answer(
             }
         }
         Service::Container => {
-            if request.header("authorization") != Some(CONTAINER_AUTHORIZATION) {
+            let token = request.header("authorization");
+            if token != Some(CONTAINER_AUTHORIZATION) && token != Some(CONTAINER_AUTHORIZATION_2) {
                 return unauthorized;
             }
             if request.method == "GET" && request.path == "/v2/credentials/task" {
