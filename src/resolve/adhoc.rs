@@ -125,6 +125,7 @@ fn environment_plan(
         profile: name.into(),
         source: Source::Environment(Environment { credentials }),
         steps: Vec::new(),
+        mfa_from: None,
         sts: sts_target(
             region.as_deref(),
             endpoint,

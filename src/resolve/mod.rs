@@ -4,6 +4,7 @@
 //! chain it becomes.
 
 mod adhoc;
+mod answers;
 mod endpoint;
 mod error;
 mod inherit;
@@ -14,6 +15,7 @@ mod sources;
 mod sso;
 
 pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
+pub use answers::{Destination, MfaDevice, RootKeys};
 pub use endpoint::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
@@ -47,13 +49,16 @@ pub struct Overrides {
 }
 
 /// Everything needed to produce the credentials for one profile, before it becomes a chain.
+/// Commands ask it questions (answers.rs); its source and steps are read only here.
 #[derive(Debug)]
 pub struct Plan {
     /// The profile the user asked for.
     pub profile: String,
-    pub source: Source,
+    source: Source,
     /// Applied in order, each to the credentials the previous one produced.
-    pub steps: Vec<Step>,
+    steps: Vec<Step>,
+    /// The profile whose `mfa_serial` names the chain's device.
+    mfa_from: Option<String>,
     /// The region to export, if any profile in the chain (or `--region`) names one.
     pub region: Option<String>,
     pub sts: StsTarget,
@@ -165,6 +170,7 @@ fn build(plan: Plan) -> Chain {
         steps,
         region,
         sts,
+        ..
     } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
     let root_keys = match &source {
@@ -369,6 +375,7 @@ pub fn plan(
         profile: name.into(),
         source,
         steps,
+        mfa_from: mfa_profile.map(str::to_owned),
         region,
         sts,
     })
@@ -500,6 +507,8 @@ pub(crate) fn at(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod readers_tests;
 #[cfg(test)]
 mod root_tests;
 #[cfg(test)]

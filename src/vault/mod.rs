@@ -126,6 +126,12 @@ pub fn get(
 }
 
 impl Chain {
+    /// Whether the credentials are an IAM user's: its keys, or an MFA session of them (what
+    /// the console cannot sign in with).
+    pub fn ends_in_user(&self) -> bool {
+        matches!(self.provider.kind(), None | Some(EntryKind::MfaSession))
+    }
+
     /// "cached role credentials, valid until 13:07 (47 min)".
     pub fn summary(&self, fetched: &Fetched) -> String {
         let what = match self.provider.kind() {
