@@ -58,7 +58,7 @@ pub fn adhoc_chain(
     if let Some(serial) = &adhoc.mfa_serial {
         match plan.steps.first_mut() {
             Some(Step::MfaSession(session)) => session.serial = serial.clone(),
-            _ if !plan.source.can_hold_mfa_session() => role_mfa = Some(serial.clone()),
+            _ if !plan.source.holds_long_term_keys() => role_mfa = Some(serial.clone()),
             _ => {
                 let owner = adhoc.source_profile.as_deref().unwrap_or("environment");
                 plan.steps.insert(

@@ -5,13 +5,14 @@ use super::{ResolveError, Source};
 use crate::config::{Profile, ProfileSet};
 use crate::vault::SsoRole;
 
-/// The SSO role a profile names, or `None` when it names none. Every setting aws-config's
-/// provider insists on is checked here, so a missing one is a clear error, not a panic.
+/// The SSO role a profile names (with `sso_session`, else the legacy `sso_start_url`).
+/// Every setting aws-config's provider insists on is checked here, so a missing one is a
+/// clear error, not a panic.
 pub(super) fn sso_source(
     set: &ProfileSet,
     profile: &Profile,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Source>, ResolveError> {
+) -> Result<Source, ResolveError> {
     let (session, start_url, region) = if let Some(name) = profile.get("sso_session") {
         let section = set
             .sso_session(name)
@@ -26,15 +27,13 @@ pub(super) fn sso_source(
             setting(profile, section, "sso_start_url", &place, "sso_session")?,
             setting(profile, section, "sso_region", &place, "sso_session")?,
         )
-    } else if profile.get("sso_start_url").is_some() {
+    } else {
         let place = "it";
         (
             None,
             setting(profile, profile, "sso_start_url", place, "sso_start_url")?,
             setting(profile, profile, "sso_region", place, "sso_start_url")?,
         )
-    } else {
-        return Ok(None);
     };
     let place = "it";
     let anchor = if session.is_some() {
@@ -43,7 +42,7 @@ pub(super) fn sso_source(
         "sso_start_url"
     };
     let var = |name| env(name).filter(|v: &String| !v.is_empty());
-    Ok(Some(Source::Sso(SsoRole {
+    Ok(Source::Sso(SsoRole {
         profile: profile.name().into(),
         account_id: setting(profile, profile, "sso_account_id", place, anchor)?,
         role_name: setting(profile, profile, "sso_role_name", place, anchor)?,
@@ -54,7 +53,7 @@ pub(super) fn sso_source(
             .or_else(|| var("AWS_ENDPOINT_URL"))
             .unwrap_or_default(),
         http: Default::default(),
-    })))
+    }))
 }
 
 /// `key` from `section`, not empty; else an error pointing at the line that made the
