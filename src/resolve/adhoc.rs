@@ -9,7 +9,7 @@ use super::{
 use crate::config::ProfileSet;
 use crate::credentials::{Credentials, Secret};
 use crate::sts::SessionScope;
-use crate::vault::{Chain, Environment, ROLE_DURATION_RANGE, Role, Session, default_session_name};
+use crate::vault::{Chain, ROLE_DURATION_RANGE, Role, Session, StaticKeys, default_session_name};
 
 /// What the command line asks of an ad-hoc role.
 #[derive(Clone, Debug, Default)]
@@ -123,7 +123,10 @@ fn environment_plan(
     let region = overrides.region.clone();
     Ok(Plan {
         profile: name.into(),
-        source: Source::Environment(Environment { credentials }),
+        source: Source::Environment(StaticKeys {
+            profile: None,
+            credentials,
+        }),
         steps: Vec::new(),
         mfa_from: None,
         sts: sts_target(

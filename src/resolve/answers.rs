@@ -5,7 +5,7 @@
 use super::{Plan, Source, Step};
 use crate::cache::Key;
 use crate::credentials::Credentials;
-use crate::vault::{Fetch as _, Role, Session, SessionToken};
+use crate::vault::{Fetch as _, Role, Session, SessionToken, StaticKeys};
 
 /// Keys the chain starts from that are known without running anything: written in a profile
 /// or in the `AWS_*` variables.
@@ -51,14 +51,16 @@ impl Plan {
     /// The root, one line for a person: names, ARNs and a masked key id, never a secret.
     pub fn root_description(&self) -> String {
         match &self.source {
-            Source::Static(keys) => format!(
-                "keys of '{}' ({})",
-                keys.profile,
-                masked(&keys.credentials.access_key_id)
+            Source::Static(StaticKeys {
+                profile: Some(profile),
+                credentials,
+            }) => format!(
+                "keys of '{profile}' ({})",
+                masked(&credentials.access_key_id)
             ),
-            Source::Environment(environment) => format!(
+            Source::Static(keys) | Source::Environment(keys) => format!(
                 "keys from AWS_ACCESS_KEY_ID ({})",
-                masked(&environment.credentials.access_key_id)
+                masked(&keys.credentials.access_key_id)
             ),
             Source::Process(process) => process.describe(),
             Source::WebIdentity { role, .. } => {
@@ -76,7 +78,7 @@ impl Plan {
     /// The keys the chain starts from, when they are known without running anything.
     pub fn root_keys(&self) -> Option<RootKeys<'_>> {
         let profile = match &self.source {
-            Source::Static(keys) => Some(keys.profile.as_str()),
+            Source::Static(keys) => keys.profile.as_deref(),
             _ => None,
         };
         Some(RootKeys {

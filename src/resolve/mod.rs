@@ -31,7 +31,7 @@ use crate::credentials::Credentials;
 use crate::http::HttpSettings;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
-    AssumeRole, Cached, Chain, Container, CredentialProcess, Environment, Instance, Provider,
+    AssumeRole, Cached, Chain, Container, CredentialProcess, Instance, Provider,
     ROLE_DURATION_RANGE, Role, SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session,
     SessionToken, Sso, SsoRole, StaticKeys, WebIdentity, WebIdentityOrigin, default_session_name,
 };
@@ -69,8 +69,8 @@ pub struct Plan {
 pub enum Source {
     /// Keys written in a profile.
     Static(StaticKeys),
-    /// `credential_source = Environment`.
-    Environment(Environment),
+    /// `credential_source = Environment`: the same provider, keys from the variables.
+    Environment(StaticKeys),
     /// `credential_process`: known only once the command runs.
     Process(CredentialProcess),
     /// An IAM Identity Center role, fetched with the token `aws sso login` cached.
@@ -93,8 +93,7 @@ impl Source {
     pub fn into_provider(self, sts_endpoint: &str) -> Box<dyn Provider> {
         let endpoint = sts_endpoint;
         match self {
-            Source::Static(keys) => Box::new(keys),
-            Source::Environment(environment) => Box::new(environment),
+            Source::Static(keys) | Source::Environment(keys) => Box::new(keys),
             Source::Process(process) => Box::new(Cached(process)),
             Source::Sso(role) => Box::new(Cached(Sso::new(role))),
             Source::WebIdentity {
@@ -116,7 +115,7 @@ impl Source {
     pub fn credentials(&self) -> Option<&Credentials> {
         match self {
             Source::Static(StaticKeys { credentials, .. })
-            | Source::Environment(Environment { credentials }) => Some(credentials),
+            | Source::Environment(StaticKeys { credentials, .. }) => Some(credentials),
             Source::Process(_)
             | Source::Sso(_)
             | Source::WebIdentity { .. }
@@ -174,7 +173,7 @@ fn build(plan: Plan) -> Chain {
     } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
     let root_keys = match &source {
-        Source::Static(keys) => Some(keys.profile.clone()),
+        Source::Static(keys) => keys.profile.clone(),
         _ => None,
     };
     let mut provider = source.into_provider(&endpoint);

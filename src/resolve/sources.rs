@@ -11,9 +11,7 @@ use crate::config::{Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
 use crate::process;
 use crate::time;
-use crate::vault::{
-    CredentialProcess, Environment, Role, StaticKeys, WebIdentityOrigin, default_session_name,
-};
+use crate::vault::{CredentialProcess, Role, StaticKeys, WebIdentityOrigin, default_session_name};
 
 /// How the files name a source.
 #[derive(Debug)]
@@ -99,7 +97,7 @@ pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
         None => None,
     };
     Ok(Source::Static(StaticKeys {
-        profile: profile.name().into(),
+        profile: Some(profile.name().into()),
         credentials: Credentials {
             access_key_id: key("aws_access_key_id")?.into(),
             secret_access_key: Secret::new(key("aws_secret_access_key")?),
@@ -132,12 +130,26 @@ fn written_expiry(profile: &Profile) -> Result<Option<SystemTime>, ResolveError>
     }
 }
 
+/// The `credential_source` values the table knows, for the error that names them:
+/// "Environment, Ec2InstanceMetadata, EcsContainer".
+pub(super) fn credential_source_names() -> String {
+    let names: Vec<&str> = SOURCES
+        .iter()
+        .filter_map(|row| match row.spelling {
+            Spelling::CredentialSource(name) => Some(name),
+            Spelling::Keys(_) => None,
+        })
+        .collect();
+    names.join(", ")
+}
+
 /// `credential_source = Environment`: the `AWS_*` key variables, read now.
 fn environment_source(at: &Binding<'_>) -> Result<Source, ResolveError> {
     let (profile, env) = (at.profile, at.env);
     let var = |name| env(name).filter(|v: &String| !v.is_empty());
     match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(Environment {
+        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(StaticKeys {
+            profile: None,
             credentials: Credentials {
                 access_key_id,
                 secret_access_key: Secret::new(secret),
@@ -216,3 +228,6 @@ pub(super) fn web_identity_from_env(
         origin: WebIdentityOrigin::Environment,
     })
 }
+
+#[cfg(test)]
+mod tests;

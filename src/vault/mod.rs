@@ -7,7 +7,6 @@
 mod assume_role;
 mod cached;
 mod container;
-mod environment;
 mod instance;
 mod metadata;
 mod process;
@@ -23,7 +22,6 @@ pub use assume_role::{
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
 pub use container::Container;
-pub use environment::Environment;
 pub use instance::Instance;
 pub use process::{CredentialProcess, ProcessOutputError};
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
