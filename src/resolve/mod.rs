@@ -1,7 +1,9 @@
 //! From a profile name to a chain of providers: which credentials start it and which calls
 //! turn them into the credentials the user asked for. Pure: reads the parsed files and the
-//! environment, runs nothing. This is the one place that reads a plan; `vault` runs the
-//! chain it becomes.
+//! environment, runs nothing. The walk (walk.rs) reads the files alone; [`plan`] binds what
+//! it found to the environment. Only this module matches on a plan's [`Source`] and
+//! [`Step`]: commands ask the [`Plan`] (answers.rs) and `-l` asks the walk ([`survey`]), so
+//! every answer comes from the one walk a run takes; `vault` runs the chain a plan becomes.
 
 mod adhoc;
 mod answers;
@@ -311,8 +313,8 @@ fn place_mfa(
 
 /// Where to call STS and through which proxies and CA roots: only a chain that calls out
 /// needs them, and a root that calls an endpoint itself (SSO, IMDS, ECS, web identity)
-/// counts as calling out. The SSO portal is reached through the same proxies and CA roots
-/// as STS; the metadata services are local and take none.
+/// counts as calling out. Web identity calls STS, so it uses them; the SSO portal gets a
+/// copy; the instance and container metadata endpoints are reached without either.
 fn bind_network(
     set: &ProfileSet,
     target: &Profile,

@@ -1,8 +1,8 @@
 //! The credentials a chain starts from. Keys written in a profile and web identity shape
 //! the walk itself; every other source is one row of [`SOURCES`]: how the files name it,
 //! the word `-l` shows, and how it is built once the environment is known. A new source is
-//! one file with its constructor (and its provider in `vault`) and one row here
-//! (docs/architecture.md, "Adding a credential source").
+//! its provider in `vault`, one row here and its `Source` variant (docs/architecture.md,
+//! "Adding a credential source").
 
 use std::time::SystemTime;
 
