@@ -169,3 +169,40 @@ fn with_no_aws_files_the_list_says_so_and_points_to_the_first_session() {
         )
     );
 }
+
+#[test]
+fn a_profile_whose_walk_fails_is_other_with_the_error() {
+    // What a run would say is what -l says: `orphan` names a source that does not exist,
+    // `odd` a credential_source AWS does not define; `fine` resolves and has no error.
+    let sandbox = Sandbox::new(
+        "[profile orphan]\nrole_arn = arn:aws:iam::1:role/o\nsource_profile = gone\nregion = eu-west-3\n\
+         [profile odd]\nrole_arn = arn:aws:iam::1:role/d\ncredential_source = Elsewhere\n\
+         [profile fine]\nrole_arn = arn:aws:iam::1:role/f\ncredential_source = Environment\n",
+        "",
+    );
+    let out = sandbox.run(&["-l", "--json"]).ok().to_owned();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("orphan")["kind"], "other", "{out}");
+    let error = row("orphan")["error"].as_str().unwrap().to_owned();
+    assert!(error.contains("'gone'"), "{error}");
+    // The settings of the profiles the walk got through are still shown.
+    assert_eq!(row("orphan")["uses_region"]["value"], "eu-west-3");
+    assert_eq!(row("odd")["kind"], "other", "{out}");
+    assert!(
+        row("odd")["error"].as_str().unwrap().contains("Elsewhere"),
+        "{out}"
+    );
+    assert_eq!(row("fine")["kind"], "role", "{out}");
+    assert!(row("fine").get("error").is_none(), "{out}");
+    let table = sandbox.run(&["-l"]).ok().to_owned();
+    let orphan = table.lines().find(|l| l.starts_with("orphan")).unwrap();
+    assert!(orphan.contains("other"), "{table}");
+}

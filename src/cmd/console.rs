@@ -8,7 +8,6 @@ mod browser;
 use std::path::PathBuf;
 
 use super::{Env, Output, request};
-use crate::cache::EntryKind;
 use crate::cli::RequestArgs;
 use crate::credentials::Credentials;
 use crate::{http, log};
@@ -46,12 +45,10 @@ pub fn run(
     env: Env<'_>,
 ) -> anyhow::Result<Output> {
     let got = request::get(Some(profile), args, env, |chain| {
-        match chain.provider.kind() {
-            None | Some(EntryKind::MfaSession) => {
-                Err(ConsoleError::NotARole(profile.into()).into())
-            }
-            Some(_) => Ok(()),
+        if chain.ends_in_user() {
+            return Err(ConsoleError::NotARole(profile.into()).into());
         }
+        Ok(())
     })?;
     let region = got
         .chain

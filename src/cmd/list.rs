@@ -32,13 +32,18 @@ struct Row<'a> {
     uses_mfa_serial: Option<Inherited<'a>>,
     /// The region a run would export, and the profile that names it.
     uses_region: Option<Inherited<'a>>,
+    /// Why the walk from this profile fails (its kind is then `other`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 impl<'a> Row<'a> {
+    /// The profile's settings, and what the walk a run takes makes of them.
     fn of(set: &'a ProfileSet, profile: &'a Profile, commands: &[String]) -> Self {
+        let walk = resolve::survey(set, profile.name());
         Row {
             name: profile.name(),
-            kind: resolve::kind(profile),
+            kind: walk.kind,
             named_like_command: commands.iter().any(|c| c == profile.name()),
             source_profile: profile.get("source_profile"),
             credential_source: profile.get("credential_source"),
@@ -49,8 +54,9 @@ impl<'a> Row<'a> {
             duration_seconds: profile.get("duration_seconds"),
             region: profile.get("region"),
             endpoint_url: profile.get("endpoint_url"),
-            uses_mfa_serial: resolve::inherited(set, profile, "mfa_serial"),
-            uses_region: resolve::inherited(set, profile, "region"),
+            uses_mfa_serial: walk.setting("mfa_serial"),
+            uses_region: walk.setting("region"),
+            error: walk.error.as_ref().map(ToString::to_string),
         }
     }
 }

@@ -113,9 +113,8 @@ fn flag_code(args: &RequestArgs) -> Result<Option<mfa::CodeSource<'static>>, Usa
 /// inherited along `source_profile`, like `mfa_serial`), else `RSUME_MFA_PROCESS`, else the
 /// terminal. Nothing runs unless a code is needed.
 fn code_command(set: &config::ProfileSet, name: &str, env: Env<'_>) -> mfa::CodeSource<'static> {
-    let command = set
-        .profile(name)
-        .and_then(|profile| resolve::inherited(set, profile, "mfa_process"))
+    let command = resolve::survey(set, name)
+        .setting("mfa_process")
         .map(|inherited| inherited.value.to_owned())
         .or_else(|| env(MFA_PROCESS_VARIABLE).filter(|command| !command.trim().is_empty()));
     match command {

@@ -10,9 +10,8 @@ use serde::Serialize;
 use super::{Env, Output, output, profiles, report};
 use crate::cache::Cache;
 use crate::credentials::{Credentials, Secret};
-use crate::resolve::{self, Overrides, Plan, Source, Step};
+use crate::resolve::{self, Overrides, Plan};
 use crate::sts::{CallerIdentity, Sts, StsError};
-use crate::vault::{Fetch, SessionToken};
 use crate::{log, time};
 
 /// What `status` found, as `--json` prints it.
@@ -108,25 +107,13 @@ fn inspect(verify: bool, env: Env<'_>) -> Status {
     status
 }
 
-/// Who the credentials are, as far as the files tell: the last role the chain assumes, or
-/// the role its root is (web identity), or the SSO role's account and name (its ARN holds a
-/// suffix only AWS knows, so `--verify` is what fills it).
+/// Who the credentials are, as far as the files tell (`--verify` fills in what only AWS
+/// knows, such as an SSO role's ARN).
 fn identify(status: &mut Status, plan: &Plan) {
-    let last_role = plan.steps.iter().rev().find_map(|step| match step {
-        Step::AssumeRole(role) => Some(role),
-        Step::MfaSession(_) => None,
-    });
-    match (last_role, &plan.source) {
-        (Some(role), _) | (None, Source::WebIdentity { role, .. }) => {
-            status.arn = Some(role.role_arn.clone());
-            status.account = account_of(&role.role_arn);
-        }
-        (None, Source::Sso(role)) => {
-            status.account = Some(role.account_id.clone());
-            status.sso_role = Some(role.role_name.clone());
-        }
-        (None, _) => {}
-    }
+    let destination = plan.destination();
+    status.arn = destination.role_arn.map(str::to_owned);
+    status.account = destination.account;
+    status.sso_role = destination.sso_role.map(str::to_owned);
 }
 
 /// `--auto-refresh`: no keys in the shell, and tools ask rsume through `AWS_PROFILE`'s
@@ -150,10 +137,7 @@ fn refreshing(status: &mut Status, name: &str, written: bool, plan: Option<Plan>
         });
         return;
     };
-    let needs_session = plan
-        .steps
-        .iter()
-        .any(|step| matches!(step, Step::MfaSession(_)));
+    let needs_session = plan.mfa_session().is_some();
     status.mfa_session = cached_mfa_session(plan, env);
     match &status.mfa_session {
         Some(session) if session.seconds_left > 0 => {
@@ -208,28 +192,12 @@ fn expired(profile: &str, env: Env<'_>) -> String {
     format!("expired: run  rsume {}", shell.word(profile))
 }
 
-/// The account in an ARN (`arn:aws:iam::123456789012:role/x`).
-pub(super) fn account_of(arn: &str) -> Option<String> {
-    let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
-}
-
 /// The cached MFA session a plan would use, live or expired, found by its cache key: no STS
 /// call, no prompt, and the cache directory is only read (never created).
 pub(super) fn cached_mfa_session(plan: Plan, env: Env<'_>) -> Option<MfaSession> {
-    let endpoint = plan.sts.endpoint.as_deref().unwrap_or("").to_owned();
-    let session = plan.steps.into_iter().find_map(|step| match step {
-        Step::MfaSession(session) => Some(session),
-        Step::AssumeRole(_) => None,
-    })?;
-    let source = plan.source.into_provider(&endpoint);
-    let fetch = SessionToken {
-        session,
-        endpoint,
-        source,
-    };
+    let key = plan.mfa_session_key()?;
     let dir = crate::cache::default_dir(env).filter(|dir| dir.is_dir())?;
-    let (about, _) = Cache::open(dir).ok()?.load(&fetch.key()).ok()??;
+    let (about, _) = Cache::open(dir).ok()?.load(&key).ok()??;
     Some(MfaSession {
         device: about.subject,
         expiration: time::rfc3339(about.expiration),

@@ -9,7 +9,7 @@ use super::{
 use crate::config::ProfileSet;
 use crate::credentials::{Credentials, Secret};
 use crate::sts::SessionScope;
-use crate::vault::{Chain, Environment, ROLE_DURATION_RANGE, Role, Session, default_session_name};
+use crate::vault::{Chain, ROLE_DURATION_RANGE, Role, Session, StaticKeys, default_session_name};
 
 /// What the command line asks of an ad-hoc role.
 #[derive(Clone, Debug, Default)]
@@ -58,7 +58,7 @@ pub fn adhoc_chain(
     if let Some(serial) = &adhoc.mfa_serial {
         match plan.steps.first_mut() {
             Some(Step::MfaSession(session)) => session.serial = serial.clone(),
-            _ if !plan.source.can_hold_mfa_session() => role_mfa = Some(serial.clone()),
+            _ if !plan.source.holds_long_term_keys() => role_mfa = Some(serial.clone()),
             _ => {
                 let owner = adhoc.source_profile.as_deref().unwrap_or("environment");
                 plan.steps.insert(
@@ -123,8 +123,12 @@ fn environment_plan(
     let region = overrides.region.clone();
     Ok(Plan {
         profile: name.into(),
-        source: Source::Environment(Environment { credentials }),
+        source: Source::Environment(StaticKeys {
+            profile: None,
+            credentials,
+        }),
         steps: Vec::new(),
+        mfa_from: None,
         sts: sts_target(
             region.as_deref(),
             endpoint,

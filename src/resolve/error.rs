@@ -45,8 +45,9 @@ pub enum ResolveError {
     #[error("profile '{profile}' has both source_profile and credential_source; keep one")]
     TwoSources { profile: String },
     #[error(
-        "profile '{profile}': credential_source = {value}{} is not supported; use Environment, Ec2InstanceMetadata, EcsContainer or a source_profile",
-        at(.location)
+        "profile '{profile}': credential_source = {value}{} is not supported; use {} or a source_profile",
+        at(.location),
+        super::sources::credential_source_names()
     )]
     UnsupportedCredentialSource {
         profile: String,

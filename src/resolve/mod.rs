@@ -1,25 +1,29 @@
 //! From a profile name to a chain of providers: which credentials start it and which calls
 //! turn them into the credentials the user asked for. Pure: reads the parsed files and the
-//! environment, runs nothing. This is the one place that reads a plan; `vault` runs the
-//! chain it becomes.
+//! environment, runs nothing. The walk (walk.rs) reads the files alone; [`plan`] binds what
+//! it found to the environment. Only this module matches on a plan's [`Source`] and
+//! [`Step`]: commands ask the [`Plan`] (answers.rs) and `-l` asks the walk ([`survey`]), so
+//! every answer comes from the one walk a run takes; `vault` runs the chain a plan becomes.
 
 mod adhoc;
+mod answers;
 mod endpoint;
 mod error;
-mod inherit;
 mod kind;
 mod metadata;
 mod network;
 mod sources;
 mod sso;
+mod walk;
 
 pub use crate::http::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
+pub use answers::{Destination, MfaDevice, RootKeys};
 pub use error::ResolveError;
-pub use inherit::{Inherited, inherited};
-pub use kind::{Kind, kind};
-use sources::{process_source, static_source, web_identity_from_env, web_identity_source};
-use sso::sso_source;
+pub use kind::Kind;
+use sources::{static_source, web_identity_from_env, web_identity_source};
+use walk::Root;
+pub use walk::{Inherited, Survey, survey};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -29,7 +33,7 @@ use crate::credentials::Credentials;
 use crate::http::HttpSettings;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
-    AssumeRole, Cached, Chain, Container, CredentialProcess, Environment, Instance, Provider,
+    AssumeRole, Cached, Chain, Container, CredentialProcess, Instance, Provider,
     ROLE_DURATION_RANGE, Role, SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session,
     SessionToken, Sso, SsoRole, StaticKeys, WebIdentity, WebIdentityOrigin, default_session_name,
 };
@@ -47,13 +51,16 @@ pub struct Overrides {
 }
 
 /// Everything needed to produce the credentials for one profile, before it becomes a chain.
+/// Commands ask it questions (answers.rs); its source and steps are read only here.
 #[derive(Debug)]
 pub struct Plan {
     /// The profile the user asked for.
     pub profile: String,
-    pub source: Source,
+    source: Source,
     /// Applied in order, each to the credentials the previous one produced.
-    pub steps: Vec<Step>,
+    steps: Vec<Step>,
+    /// The profile whose `mfa_serial` names the chain's device.
+    mfa_from: Option<String>,
     /// The region to export, if any profile in the chain (or `--region`) names one.
     pub region: Option<String>,
     pub sts: StsTarget,
@@ -64,8 +71,8 @@ pub struct Plan {
 pub enum Source {
     /// Keys written in a profile.
     Static(StaticKeys),
-    /// `credential_source = Environment`.
-    Environment(Environment),
+    /// `credential_source = Environment`: the same provider, keys from the variables.
+    Environment(StaticKeys),
     /// `credential_process`: known only once the command runs.
     Process(CredentialProcess),
     /// An IAM Identity Center role, fetched with the token `aws sso login` cached.
@@ -88,8 +95,7 @@ impl Source {
     pub fn into_provider(self, sts_endpoint: &str) -> Box<dyn Provider> {
         let endpoint = sts_endpoint;
         match self {
-            Source::Static(keys) => Box::new(keys),
-            Source::Environment(environment) => Box::new(environment),
+            Source::Static(keys) | Source::Environment(keys) => Box::new(keys),
             Source::Process(process) => Box::new(Cached(process)),
             Source::Sso(role) => Box::new(Cached(Sso::new(role))),
             Source::WebIdentity {
@@ -111,7 +117,7 @@ impl Source {
     pub fn credentials(&self) -> Option<&Credentials> {
         match self {
             Source::Static(StaticKeys { credentials, .. })
-            | Source::Environment(Environment { credentials }) => Some(credentials),
+            | Source::Environment(StaticKeys { credentials, .. }) => Some(credentials),
             Source::Process(_)
             | Source::Sso(_)
             | Source::WebIdentity { .. }
@@ -121,9 +127,9 @@ impl Source {
     }
 
     /// Whether GetSessionToken can be called with its credentials: only with long-term keys,
-    /// as the keys themselves say ([`Credentials::is_long_term`]), whatever the source.
-    /// Other roots send an MFA code with the AssumeRole above them instead.
-    fn can_hold_mfa_session(&self) -> bool {
+    /// as the keys themselves say ([`Credentials::is_long_term`]: no session token),
+    /// whatever the source. Other roots send an MFA code with the AssumeRole above them.
+    fn holds_long_term_keys(&self) -> bool {
         self.credentials().is_some_and(Credentials::is_long_term)
     }
 }
@@ -165,10 +171,11 @@ fn build(plan: Plan) -> Chain {
         steps,
         region,
         sts,
+        ..
     } = plan;
     let endpoint = sts.endpoint.as_deref().unwrap_or("").to_owned();
     let root_keys = match &source {
-        Source::Static(keys) => Some(keys.profile.clone()),
+        Source::Static(keys) => keys.profile.clone(),
         _ => None,
     };
     let mut provider = source.into_provider(&endpoint);
@@ -196,122 +203,20 @@ fn build(plan: Plan) -> Chain {
     }
 }
 
-/// Walks `source_profile` links from `name` down to the credentials that start the chain,
-/// the way the AWS SDKs do, and adds the MFA session rsume puts in front of the roles.
+/// The plan for profile `name`: the walk (files only), its root and roles bound to the
+/// environment, the MFA session rsume puts in front of the roles, then where to call STS.
 pub fn plan(
     set: &ProfileSet,
     name: &str,
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Plan, ResolveError> {
-    let target = set
-        .profile(name)
-        .ok_or_else(|| unknown_profile(set, name))?;
-
-    let mut roles: Vec<Role> = Vec::new();
-    let mut visited: Vec<&str> = Vec::new();
-    let mut mfa_serial: Option<&str> = None;
-    // The profile that set `mfa_serial`, for a root that cannot have an MFA session.
-    let mut mfa_profile: Option<&str> = None;
-    let mut region = overrides.region.as_deref();
-    let mut root_user: Option<&Profile> = None;
-    let mut profile = target;
-
-    let source = loop {
-        visited.push(profile.name());
-        if mfa_serial.is_none() {
-            mfa_serial = profile.get("mfa_serial");
-            mfa_profile = mfa_serial.map(|_| profile.name());
-        }
-        region = region.or(profile.get("region"));
-
-        // A profile reached as someone's source that has keys of its own ends the walk.
-        let is_target = visited.len() == 1;
-        if inherit::holds_keys_as_source(profile, is_target) {
-            root_user = Some(profile);
-            break static_source(profile)?;
-        }
-        if profile.get("web_identity_token_file").is_some() {
-            break web_identity_source(profile)?;
-        }
-        let Some(role_arn) = profile.get("role_arn") else {
-            if let Some(source) = process_source(profile, env)? {
-                break source;
-            }
-            if profile.get("aws_access_key_id").is_none()
-                && let Some(source) = sso_source(set, profile, env)?
-            {
-                break source;
-            }
-            // `credential_source` alone names the root, as aws-config 1.13 reads it.
-            if profile.get("aws_access_key_id").is_none()
-                && let Some(value) = profile.get("credential_source")
-            {
-                break sources::credential_source(profile, target, value, env)?;
-            }
-            if !is_target {
-                return Err(ResolveError::SourceWithoutCredentials {
-                    profile: profile.name().into(),
-                    user: visited[visited.len() - 2].into(),
-                });
-            }
-            if let Some(source) = web_identity_from_env(profile, env) {
-                break source;
-            }
-            root_user = Some(profile);
-            break static_source(profile)?;
-        };
-        if roles.len() == MAX_ROLE_HOPS {
-            return Err(ResolveError::TooDeep {
-                profile: name.into(),
-                limit: MAX_ROLE_HOPS,
-            });
-        }
-        roles.push(role_step(profile, role_arn)?);
-
-        // The link `inherited` follows too, so `-l` shows what this walk uses.
-        if let Some(next) = inherit::next_source(profile, is_target) {
-            if let Some(start) = visited.iter().position(|seen| *seen == next) {
-                let mut cycle: Vec<String> =
-                    visited[start..].iter().map(|s| s.to_string()).collect();
-                cycle.push(next.into());
-                return Err(ResolveError::Cycle { cycle });
-            }
-            profile = set
-                .profile(next)
-                .ok_or_else(|| ResolveError::MissingSource {
-                    profile: profile.name().into(),
-                    source_profile: next.into(),
-                    location: profile.location("source_profile"),
-                })?;
-            continue;
-        }
-        let source_profile = profile.get("source_profile");
-        let credential_source = profile.get("credential_source");
-        match (source_profile, credential_source) {
-            (Some(_), Some(_)) => {
-                return Err(ResolveError::TwoSources {
-                    profile: profile.name().into(),
-                });
-            }
-            (None, Some(value)) => {
-                break sources::credential_source(profile, target, value, env)?;
-            }
-            (None, None) => {
-                return Err(ResolveError::RoleWithoutSource {
-                    profile: profile.name().into(),
-                    location: profile.location("role_arn"),
-                });
-            }
-            (Some(_), None) => {
-                // A role profile may hold the keys that assume it (the only link
-                // `next_source` does not follow).
-                root_user = Some(profile);
-                break static_source(profile)?;
-            }
-        }
-    };
-
+    let walk = walk::walk(set, name).map_err(|stopped| stopped.error)?;
+    let mut roles = walk
+        .roles
+        .iter()
+        .map(|(profile, role_arn)| role_step(profile, role_arn))
+        .collect::<Result<Vec<_>, _>>()?;
     roles.reverse();
     if let (Some(role), Some(seconds)) = (roles.last_mut(), overrides.role_duration) {
         role.duration = Some(check_duration(
@@ -321,46 +226,120 @@ pub fn plan(
             None,
         )?);
     }
+    let source = bind_root(set, &walk, env)?;
+    let mfa_from = walk.setting("mfa_serial").map(|mfa| mfa.from.to_owned());
+    let steps = place_mfa(&walk, &source, roles, overrides)?;
+    let region = overrides
+        .region
+        .clone()
+        .or_else(|| walk.setting("region").map(|region| region.value.to_owned()));
+    let (source, sts) = bind_network(
+        set,
+        walk.target(),
+        &walk.profiles,
+        source,
+        &steps,
+        region.as_deref(),
+        overrides,
+        env,
+    )?;
+    Ok(Plan {
+        profile: name.into(),
+        source,
+        steps,
+        mfa_from,
+        region,
+        sts,
+    })
+}
+
+/// The root the walk found, built from the files and the environment.
+fn bind_root(
+    set: &ProfileSet,
+    walk: &walk::Walk<'_>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Source, ResolveError> {
+    match walk.root {
+        Root::Keys(profile) => static_source(profile),
+        Root::WebIdentity(profile) => web_identity_source(profile),
+        Root::Listed(profile, row) => (row.build)(&sources::Binding {
+            set,
+            profile,
+            target: walk.target(),
+            env,
+        }),
+        Root::Own(profile) => match web_identity_from_env(profile, env) {
+            Some(source) => Ok(source),
+            None => static_source(profile),
+        },
+    }
+}
+
+/// Where the MFA code goes: a GetSessionToken session in front of the roles when the root
+/// holds long-term keys (as the keys themselves say, whatever the source), else with the
+/// role of the profile that names the device, else the first role above the root (none
+/// when the root stands alone).
+fn place_mfa(
+    walk: &walk::Walk<'_>,
+    source: &Source,
+    mut roles: Vec<Role>,
+    overrides: &Overrides,
+) -> Result<Vec<Step>, ResolveError> {
     let mut steps = Vec::with_capacity(roles.len() + 1);
-    if let (false, Some(serial)) = (source.can_hold_mfa_session(), mfa_serial) {
-        // These credentials cannot call GetSessionToken: the code goes to the role of the
-        // profile that names the device, else the first role above the root (none when the
-        // root stands alone).
-        let at = roles
-            .iter()
-            .position(|r| Some(r.profile.as_str()) == mfa_profile)
-            .unwrap_or(0);
-        if let Some(role) = roles.get_mut(at) {
-            role.mfa_serial = Some(serial.into());
+    if let Some(mfa) = walk.setting("mfa_serial") {
+        if source.holds_long_term_keys() {
+            // The user whose keys make the call: its duration_seconds sets the session's.
+            let user = match source {
+                Source::Static(_) => Some(walk.root.profile()),
+                _ => None,
+            };
+            steps.push(Step::MfaSession(Session {
+                profile: user.map_or(walk.target().name(), Profile::name).into(),
+                serial: mfa.value.into(),
+                duration: session_duration(overrides, user)?,
+            }));
+        } else {
+            let at = roles
+                .iter()
+                .position(|r| r.profile == mfa.from)
+                .unwrap_or(0);
+            if let Some(role) = roles.get_mut(at) {
+                role.mfa_serial = Some(mfa.value.into());
+            }
         }
-    } else if let Some(serial) = mfa_serial {
-        let duration = session_duration(overrides, root_user)?;
-        steps.push(Step::MfaSession(Session {
-            profile: root_user.map_or(name, |user| user.name()).into(),
-            serial: serial.into(),
-            duration,
-        }));
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
+    Ok(steps)
+}
 
+/// Where to call STS and through which proxies and CA roots: only a chain that calls out
+/// needs them, and a root that calls an endpoint itself (SSO, IMDS, ECS, web identity)
+/// counts as calling out. Web identity calls STS, so it uses them; the SSO portal gets a
+/// copy; the instance and container metadata endpoints are reached without either.
+fn bind_network(
+    set: &ProfileSet,
+    target: &Profile,
+    walked: &[&Profile],
+    source: Source,
+    steps: &[Step],
+    region: Option<&str>,
+    overrides: &Overrides,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Source, StsTarget), ResolveError> {
     let endpoint = endpoint::sts_endpoint(set, Some(target), env);
     let calls_sts = !steps.is_empty() || source.credentials().is_none();
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
-        endpoint::check(endpoint, name, http_allowed(env))?;
+        endpoint::check(endpoint, target.name(), http_allowed(env))?;
     }
-    // Only a chain that calls out needs them; a root that calls an endpoint itself (SSO,
-    // IMDS, ECS, web identity) counts as calling out too, and takes a copy from here.
-    let http = if !calls_sts {
-        HttpSettings::default()
-    } else {
+    let http = if calls_sts {
         network::http_settings(Some(target), env)?
+    } else {
+        HttpSettings::default()
     };
-    let region = region.map(str::to_owned);
-    let sts = sts_target(region.as_deref(), endpoint, http, overrides, env);
+    let sts = sts_target(region, endpoint, http, overrides, env);
     if calls_sts {
-        check_region(set, &visited, overrides, &sts.region, env)?;
+        check_region(walked, overrides, &sts.region, env)?;
     }
-    // The SSO portal is reached through the same proxies and CA roots as STS.
     let source = match source {
         Source::Sso(role) => Source::Sso(SsoRole {
             http: sts.http.clone(),
@@ -368,20 +347,13 @@ pub fn plan(
         }),
         other => other,
     };
-    Ok(Plan {
-        profile: name.into(),
-        source,
-        steps,
-        region,
-        sts,
-    })
+    Ok((source, sts))
 }
 
 /// Checks the form of the region STS is called in, naming where it was set: `--region`, the
 /// first profile of the walk that names one, else the variable.
 fn check_region(
-    set: &ProfileSet,
-    walked: &[&str],
+    walked: &[&Profile],
     overrides: &Overrides,
     region: &str,
     env: &dyn Fn(&str) -> Option<String>,
@@ -390,7 +362,6 @@ fn check_region(
         "from --region".to_owned()
     } else if let Some(profile) = walked
         .iter()
-        .filter_map(|name| set.profile(name))
         .find(|profile| profile.get("region").is_some())
     {
         match profile.location("region") {
@@ -530,6 +501,8 @@ pub(crate) fn at(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
+#[cfg(test)]
+mod readers_tests;
 #[cfg(test)]
 mod root_tests;
 #[cfg(test)]

@@ -149,26 +149,36 @@ fn list_reads_settings_only_along_the_walk_a_run_takes() {
     let over_user = set.profile("over-user").unwrap();
     // `user` holds keys as a source: the walk ends there, before `base`.
     for key in ["mfa_serial", "mfa_process", "region"] {
-        assert_eq!(inherited(&set, over_user, key), None, "{key}");
+        assert_eq!(survey(&set, over_user.name()).setting(key), None, "{key}");
     }
     assert_eq!(mfa_of(&plan_of("over-user", &|_| None)), None);
     // Asked for directly, `user` is a role over `base`, whose device and region it uses.
     let user = set.profile("user").unwrap();
-    assert_eq!(inherited(&set, user, "mfa_serial").unwrap().from, "base");
+    assert_eq!(
+        survey(&set, user.name())
+            .setting("mfa_serial")
+            .unwrap()
+            .from,
+        "base"
+    );
     // Every profile: `-l` names the device a run sends a code for, and no other.
     let env = env_keys(false);
     for profile in set.profiles() {
         let Ok(plan) = plan(&set, profile.name(), &Overrides::default(), &env) else {
             continue;
         };
-        let listed = inherited(&set, profile, "mfa_serial").map(|i| i.value);
+        let listed = survey(&set, profile.name())
+            .setting("mfa_serial")
+            .map(|i| i.value);
         assert_eq!(
             listed,
             mfa_of(&plan).map(|(serial, _)| serial),
             "{}",
             profile.name()
         );
-        let region = inherited(&set, profile, "region").map(|i| i.value);
+        let region = survey(&set, profile.name())
+            .setting("region")
+            .map(|i| i.value);
         assert_eq!(region, plan.region.as_deref(), "{}", profile.name());
     }
 }

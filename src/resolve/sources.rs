@@ -1,16 +1,75 @@
-//! The credentials a chain starts from: keys in a profile, a `credential_source`, or a
-//! `credential_process`.
+//! The credentials a chain starts from. Keys written in a profile and web identity shape
+//! the walk itself; every other source is one row of [`SOURCES`]: how the files name it,
+//! the word `-l` shows, and how it is built once the environment is known. A new source is
+//! its provider in `vault`, one row here and its `Source` variant (docs/architecture.md,
+//! "Adding a credential source").
 
 use std::time::SystemTime;
 
-use super::{ResolveError, Source, role_step};
-use crate::config::Profile;
+use super::{Kind, ResolveError, Source, metadata, role_step, sso};
+use crate::config::{Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
 use crate::process;
 use crate::time;
-use crate::vault::{
-    CredentialProcess, Environment, Role, StaticKeys, WebIdentityOrigin, default_session_name,
-};
+use crate::vault::{CredentialProcess, Role, StaticKeys, WebIdentityOrigin, default_session_name};
+
+/// How the files name a source.
+#[derive(Debug)]
+pub(super) enum Spelling {
+    /// A profile without keys or `role_arn` that sets any of these keys; the first row that
+    /// matches wins, before any `credential_source`.
+    Keys(&'static [&'static str]),
+    /// `credential_source = VALUE` (any case), bare or under a role.
+    CredentialSource(&'static str),
+}
+
+/// One credential source.
+#[derive(Debug)]
+pub(super) struct SourceRow {
+    pub spelling: Spelling,
+    /// The word `rsume -l` shows for a profile that starts with it.
+    pub kind: Kind,
+    pub build: fn(&Binding<'_>) -> Result<Source, ResolveError>,
+}
+
+/// What a source's constructor may read: the files and the environment.
+pub(super) struct Binding<'a> {
+    pub set: &'a ProfileSet,
+    /// The profile that names the source.
+    pub profile: &'a Profile,
+    /// The profile asked for.
+    pub target: &'a Profile,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Every source but keys in a file and web identity, in the order the walk tries them.
+pub(super) const SOURCES: &[SourceRow] = &[
+    SourceRow {
+        spelling: Spelling::Keys(&["credential_process"]),
+        kind: Kind::Process,
+        build: process_source,
+    },
+    SourceRow {
+        spelling: Spelling::Keys(&["sso_session", "sso_start_url"]),
+        kind: Kind::Sso,
+        build: |at| sso::sso_source(at.set, at.profile, at.env),
+    },
+    SourceRow {
+        spelling: Spelling::CredentialSource("Environment"),
+        kind: Kind::Environment,
+        build: environment_source,
+    },
+    SourceRow {
+        spelling: Spelling::CredentialSource("Ec2InstanceMetadata"),
+        kind: Kind::Instance,
+        build: |at| metadata::instance_source(at.profile, at.target, at.env).map(Source::Instance),
+    },
+    SourceRow {
+        spelling: Spelling::CredentialSource("EcsContainer"),
+        kind: Kind::Container,
+        build: |at| metadata::container_source(at.profile, at.env).map(Source::Container),
+    },
+];
 
 pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
     let key = |name: &'static str| {
@@ -38,7 +97,7 @@ pub(super) fn static_source(profile: &Profile) -> Result<Source, ResolveError> {
         None => None,
     };
     Ok(Source::Static(StaticKeys {
-        profile: profile.name().into(),
+        profile: Some(profile.name().into()),
         credentials: Credentials {
             access_key_id: key("aws_access_key_id")?.into(),
             secret_access_key: Secret::new(key("aws_secret_access_key")?),
@@ -71,37 +130,26 @@ fn written_expiry(profile: &Profile) -> Result<Option<SystemTime>, ResolveError>
     }
 }
 
-/// `credential_source`: the variables, the instance's role or the container's role.
-pub(super) fn credential_source(
-    profile: &Profile,
-    target: &Profile,
-    value: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Source, ResolveError> {
-    if value.eq_ignore_ascii_case("Ec2InstanceMetadata") {
-        super::metadata::instance_source(profile, target, env).map(Source::Instance)
-    } else if value.eq_ignore_ascii_case("EcsContainer") {
-        super::metadata::container_source(profile, env).map(Source::Container)
-    } else {
-        environment_source(profile, value, env)
-    }
+/// The `credential_source` values the table knows, for the error that names them:
+/// "Environment, Ec2InstanceMetadata, EcsContainer".
+pub(super) fn credential_source_names() -> String {
+    let names: Vec<&str> = SOURCES
+        .iter()
+        .filter_map(|row| match row.spelling {
+            Spelling::CredentialSource(name) => Some(name),
+            Spelling::Keys(_) => None,
+        })
+        .collect();
+    names.join(", ")
 }
 
-fn environment_source(
-    profile: &Profile,
-    value: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Source, ResolveError> {
-    if !value.eq_ignore_ascii_case("Environment") {
-        return Err(ResolveError::UnsupportedCredentialSource {
-            profile: profile.name().into(),
-            value: value.into(),
-            location: profile.location("credential_source"),
-        });
-    }
+/// `credential_source = Environment`: the `AWS_*` key variables, read now.
+fn environment_source(at: &Binding<'_>) -> Result<Source, ResolveError> {
+    let (profile, env) = (at.profile, at.env);
     let var = |name| env(name).filter(|v: &String| !v.is_empty());
     match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(Environment {
+        (Some(access_key_id), Some(secret)) => Ok(Source::Environment(StaticKeys {
+            profile: None,
             credentials: Credentials {
                 access_key_id,
                 secret_access_key: Secret::new(secret),
@@ -117,29 +165,21 @@ fn environment_source(
 
 /// `credential_process`, in a profile without keys (keys win, as in the AWS CLI). The
 /// command is split now, so a broken one is reported with its line before anything runs.
-pub(super) fn process_source(
-    profile: &Profile,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Source>, ResolveError> {
-    let key = "credential_process";
-    let Some(command) = profile
-        .get(key)
-        .filter(|_| profile.get("aws_access_key_id").is_none())
-    else {
-        return Ok(None);
-    };
+fn process_source(at: &Binding<'_>) -> Result<Source, ResolveError> {
+    let (profile, key) = (at.profile, "credential_process");
+    let command = profile.get(key).unwrap_or_default();
     let words = process::split(command).map_err(|error| ResolveError::InvalidValue {
         profile: profile.name().into(),
         key,
         location: profile.location(key),
         expected: format!("a command ({error})"),
     })?;
-    Ok(Some(Source::Process(CredentialProcess {
+    Ok(Source::Process(CredentialProcess {
         profile: profile.name().into(),
         command: command.into(),
         program: words[0].clone(),
-        timeout: process::timeout(env),
-    })))
+        timeout: process::timeout(at.env),
+    }))
 }
 
 /// `web_identity_token_file` with `role_arn` in the profile: the role is assumed with the
@@ -188,3 +228,6 @@ pub(super) fn web_identity_from_env(
         origin: WebIdentityOrigin::Environment,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,13 +7,14 @@ use crate::http::{self, Service};
 use crate::variables;
 use crate::vault::SsoRole;
 
-/// The SSO role a profile names, or `None` when it names none. Every setting aws-config's
-/// provider insists on is checked here, so a missing one is a clear error, not a panic.
+/// The SSO role a profile names (with `sso_session`, else the legacy `sso_start_url`).
+/// Every setting aws-config's provider insists on is checked here, so a missing one is a
+/// clear error, not a panic.
 pub(super) fn sso_source(
     set: &ProfileSet,
     profile: &Profile,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<Source>, ResolveError> {
+) -> Result<Source, ResolveError> {
     let (session, start_url, region) = if let Some(name) = profile.get("sso_session") {
         let section = set
             .sso_session(name)
@@ -28,15 +29,13 @@ pub(super) fn sso_source(
             setting(profile, section, "sso_start_url", &place, "sso_session")?,
             setting(profile, section, "sso_region", &place, "sso_session")?,
         )
-    } else if profile.get("sso_start_url").is_some() {
+    } else {
         let place = "it";
         (
             None,
             setting(profile, profile, "sso_start_url", place, "sso_start_url")?,
             setting(profile, profile, "sso_region", place, "sso_start_url")?,
         )
-    } else {
-        return Ok(None);
     };
     let place = "it";
     let anchor = if session.is_some() {
@@ -45,7 +44,7 @@ pub(super) fn sso_source(
         "sso_start_url"
     };
     let endpoint = endpoint(profile, env, session.is_some())?;
-    Ok(Some(Source::Sso(SsoRole {
+    Ok(Source::Sso(SsoRole {
         profile: profile.name().into(),
         account_id: setting(profile, profile, "sso_account_id", place, anchor)?,
         role_name: setting(profile, profile, "sso_role_name", place, anchor)?,
@@ -54,7 +53,7 @@ pub(super) fn sso_source(
         region,
         endpoint,
         http: Default::default(),
-    })))
+    }))
 }
 
 /// The portal's endpoint override (empty for none), as aws-config reads it: the service's

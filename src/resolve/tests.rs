@@ -92,7 +92,7 @@ fn roles(plan: &Plan) -> Vec<&str> {
 
 fn source_profile(plan: &Plan) -> &str {
     match &plan.source {
-        Source::Static(keys) => &keys.profile,
+        Source::Static(keys) => keys.profile.as_deref().unwrap(),
         Source::Environment(_) => "<env>",
         Source::Process(process) => &process.profile,
         Source::Sso(role) => &role.profile,

@@ -7,7 +7,6 @@
 mod assume_role;
 mod cached;
 mod container;
-mod environment;
 mod instance;
 mod metadata;
 mod process;
@@ -23,7 +22,6 @@ pub use assume_role::{
 };
 pub use cached::{CachePolicy, Cached, Fetch, Spec};
 pub use container::{Container, ContainerToken};
-pub use environment::Environment;
 pub use instance::Instance;
 pub use process::{CredentialProcess, ProcessOutputError};
 pub use session_token::{SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session, SessionToken};
@@ -126,6 +124,12 @@ pub fn get(
 }
 
 impl Chain {
+    /// Whether the credentials are an IAM user's: its keys, or an MFA session of them (what
+    /// the console cannot sign in with).
+    pub fn ends_in_user(&self) -> bool {
+        matches!(self.provider.kind(), None | Some(EntryKind::MfaSession))
+    }
+
     /// "cached role credentials, valid until 13:07 (47 min)".
     pub fn summary(&self, fetched: &Fetched) -> String {
         let what = match self.provider.kind() {

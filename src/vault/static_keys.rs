@@ -1,6 +1,8 @@
-//! Keys written in a profile, used as they are: an IAM user's long-term keys, or temporary
-//! ones another run wrote there (`rsume -o`, saml2aws, aws-mfa), which hold until the
-//! expiry written beside them.
+//! Keys known before anything runs, used as they are: written in a profile (an IAM user's
+//! long-term keys, or temporary ones another run wrote there with `rsume -o`, saml2aws or
+//! aws-mfa, which hold until the expiry written beside them) or in the `AWS_*` variables
+//! (`credential_source = Environment`). Whether they are long-term is the keys' own answer
+//! (a session token makes them temporary), wherever they came from.
 
 use super::{Fetched, Identity, Provider, Run, VaultError};
 use crate::cache::EntryKind;
@@ -9,8 +11,8 @@ use crate::time;
 
 #[derive(Debug)]
 pub struct StaticKeys {
-    /// The profile that holds them.
-    pub profile: String,
+    /// The profile that holds them; `None` for the `AWS_*` variables.
+    pub profile: Option<String>,
     pub credentials: Credentials,
 }
 
@@ -26,23 +28,27 @@ impl Provider for StaticKeys {
         } else {
             "temporary keys"
         };
-        format!("{what} of '{}'", self.profile)
+        match &self.profile {
+            Some(profile) => format!("{what} of '{profile}'"),
+            None => "keys from the environment".into(),
+        }
     }
 
     fn kind(&self) -> Option<EntryKind> {
         None
     }
 
-    /// Temporary keys past their written expiry are refused here, before STS would refuse
-    /// them less clearly (or a tool downstream would get keys that fail at once).
+    /// Temporary keys past the expiry written beside them in a profile are refused here,
+    /// before STS would refuse them less clearly (or a tool downstream would get keys that
+    /// fail at once). The variables carry no expiry rsume reads.
     fn retrieve(&self, _: &mut Run<'_, '_>) -> Result<Fetched, VaultError> {
-        if let Some(at) = self
+        let expired = self
             .credentials
             .expiration
-            .filter(|at| time::seconds_left(*at) <= 0)
-        {
+            .filter(|at| time::seconds_left(*at) <= 0);
+        if let (Some(profile), Some(at)) = (&self.profile, expired) {
             return Err(VaultError::KeysExpired {
-                profile: self.profile.clone(),
+                profile: profile.clone(),
                 at: time::rfc3339(at),
             });
         }

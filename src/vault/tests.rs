@@ -97,7 +97,7 @@ impl StsCalls for &MemorySts {
 
 fn alice() -> StaticKeys {
     StaticKeys {
-        profile: "alice".into(),
+        profile: Some("alice".into()),
         credentials: Credentials {
             access_key_id: "AKIAALICE".into(),
             secret_access_key: Secret::new("secret"),

@@ -3,7 +3,7 @@
 //! they may call GetSessionToken. Two calls, no MFA code, nothing cached.
 
 use super::Check;
-use crate::resolve::{Plan, Source, Step};
+use crate::resolve::{Plan, RootKeys};
 use crate::sts::{CLOCK_NOISE_SECONDS, CallerIdentity, Sts, StsCalls, StsError};
 
 /// TOTP codes change every 30 s and AWS accepts about one step either way.
@@ -19,22 +19,18 @@ pub(super) fn check(plan: &Plan, checks: &mut Vec<Check>) {
             return;
         }
     };
-    let Some(keys) = plan.source.credentials() else {
+    let Some(keys) = plan.root_keys() else {
         checks.push(Check::skip(
             "identity",
             "the chain starts from credentials that are fetched (a process or a service), not keys in a file",
         ));
         return;
     };
-    let identity = sts.caller_identity(keys);
+    let identity = sts.caller_identity(keys.credentials);
     checks.push(clock(sts.clock_offset(), identity.as_ref().err()));
     let accepted = identity.is_ok();
-    checks.push(identity_check(plan, identity));
-    let mfa = plan
-        .steps
-        .iter()
-        .any(|step| matches!(step, Step::MfaSession(_)));
-    checks.push(if !mfa {
+    checks.push(identity_check(keys, identity));
+    checks.push(if plan.mfa_session().is_none() {
         Check::skip(
             "GetSessionToken",
             "not needed: this chain has no MFA session",
@@ -42,7 +38,7 @@ pub(super) fn check(plan: &Plan, checks: &mut Vec<Check>) {
     } else if !accepted {
         Check::skip("GetSessionToken", "needs keys that STS accepts")
     } else {
-        session_token(&sts, plan)
+        session_token(&sts, keys)
     });
 }
 
@@ -72,13 +68,9 @@ fn clock(offset: Option<i64>, failure: Option<&StsError>) -> Check {
     }
 }
 
-fn identity_check(plan: &Plan, identity: Result<CallerIdentity, StsError>) -> Check {
+fn identity_check(keys: RootKeys<'_>, identity: Result<CallerIdentity, StsError>) -> Check {
     const CHECK: &str = "identity";
-    let whose = match &plan.source {
-        Source::Static(keys) => format!("the keys of profile '{}'", keys.profile),
-        Source::Environment(_) => "the keys in AWS_ACCESS_KEY_ID".into(),
-        _ => "the keys the chain starts from".into(),
-    };
+    let whose = keys.whose();
     match identity {
         Ok(CallerIdentity { arn, account, .. }) => Check::pass(
             CHECK,
@@ -103,12 +95,9 @@ fn identity_check(plan: &Plan, identity: Result<CallerIdentity, StsError>) -> Ch
 }
 
 /// GetSessionToken without a code, for the shortest session; the credentials are dropped.
-fn session_token(sts: &Sts, plan: &Plan) -> Check {
+fn session_token(sts: &Sts, keys: RootKeys<'_>) -> Check {
     const CHECK: &str = "GetSessionToken";
-    let Some(keys) = plan.source.credentials() else {
-        return Check::skip(CHECK, "the chain starts from fetched credentials");
-    };
-    match sts.session_token(keys, PROBE_SECONDS, None) {
+    match sts.session_token(keys.credentials, PROBE_SECONDS, None) {
         Ok(_discarded) => Check::pass(
             CHECK,
             "the keys may call sts:GetSessionToken (tried without an MFA code; the session was discarded)",

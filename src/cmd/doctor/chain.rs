@@ -5,8 +5,7 @@
 use super::Check;
 use crate::cmd::Env;
 use crate::config::ProfileSet;
-use crate::resolve::{self, Overrides, Plan, Source, Step};
-use crate::vault::Fetch as _;
+use crate::resolve::{self, Overrides, Plan};
 
 /// Resolves `profile`; the plan comes back when it does. `first_run`: no AWS file exists
 /// yet, so the fix is to create one.
@@ -41,72 +40,36 @@ pub(super) fn check(
 
 /// One line per hop, from the keys to the credentials the profile gives.
 fn draw(plan: &Plan) -> Vec<String> {
-    let mut lines = vec![match &plan.source {
-        Source::Static(keys) => format!(
-            "keys of '{}' ({})",
-            keys.profile,
-            masked(&keys.credentials.access_key_id)
-        ),
-        Source::Environment(environment) => format!(
-            "keys from AWS_ACCESS_KEY_ID ({})",
-            masked(&environment.credentials.access_key_id)
-        ),
-        Source::Process(process) => process.describe(),
-        Source::WebIdentity { role, .. } => format!("web identity token for {}", role.role_arn),
-        Source::Instance(_) => "the EC2 instance's role (instance metadata)".into(),
-        Source::Container(_) => "the container's role (ECS credentials endpoint)".into(),
-        Source::Sso(role) => format!(
-            "SSO role {} in account {} ({})",
-            role.role_name, role.account_id, role.start_url
-        ),
-    }];
-    for step in &plan.steps {
-        lines.push(match step {
-            Step::MfaSession(session) => format!(
-                "-> MFA session with {} for {} s (GetSessionToken)",
-                session.serial, session.duration
-            ),
-            Step::AssumeRole(role) => format!(
-                "-> role {} for profile '{}' (AssumeRole)",
-                role.role_arn, role.profile
-            ),
-        });
+    let mut lines = vec![plan.root_description()];
+    if let Some(session) = plan.mfa_session() {
+        lines.push(format!(
+            "-> MFA session with {} for {} s (GetSessionToken)",
+            session.serial, session.duration
+        ));
+    }
+    for role in plan.hops() {
+        lines.push(format!(
+            "-> role {} for profile '{}' (AssumeRole)",
+            role.role_arn, role.profile
+        ));
     }
     lines
 }
 
-/// An access key id as the AWS CLI shows it: enough to tell keys apart, no more.
-fn masked(access_key_id: &str) -> String {
-    let tail: String = access_key_id
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("access key ****{tail}")
-}
-
-/// The MFA device the chain sends a code for, and the profile of the step that sends it:
-/// the MFA session's, or a role's when the root cannot hold a session (SSO, a process).
-pub(super) fn mfa_device(plan: &Plan) -> Option<(&str, &str)> {
-    plan.steps.iter().find_map(|step| match step {
-        Step::MfaSession(session) => Some((session.serial.as_str(), session.profile.as_str())),
-        Step::AssumeRole(role) => Some((role.mfa_serial.as_deref()?, role.profile.as_str())),
-    })
-}
-
 fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
     const CHECK: &str = "mfa_serial";
-    let Some((serial, carrier)) = mfa_device(plan) else {
+    let Some(device) = plan.mfa_device() else {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
+    let serial = device.serial;
     if well_formed(serial) {
         return Check::pass(CHECK, format!("{serial} is well-formed"));
     }
-    let at = [profile, carrier]
+    // Where the device is named; the others are a fallback for a location unknown.
+    let at = device
+        .from
         .into_iter()
+        .chain([profile, device.carrier])
         .find_map(|name| set.profile(name)?.location("mfa_serial"))
         .map(|location| format!(" at {location}"))
         .unwrap_or_default();
@@ -171,10 +134,5 @@ mod tests {
         ] {
             assert!(!well_formed(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn access_keys_are_masked() {
-        assert_eq!(masked("AKIAALICEEXAMPLE0001"), "access key ****0001");
     }
 }

@@ -4,29 +4,30 @@
 use super::Check;
 use crate::cmd::Env;
 use crate::iam::{Device, Iam, IamError};
-use crate::resolve::{Plan, Source};
+use crate::resolve::Plan;
 
 const CHECK: &str = "MFA device enabled";
 
 pub(super) fn check(plan: &Plan, env: Env<'_>) -> Check {
-    let Some((serial, _)) = super::chain::mfa_device(plan) else {
+    let Some(serial) = plan.mfa_device().map(|device| device.serial) else {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
     if !super::chain::well_formed(serial) {
         return Check::skip(CHECK, "not checked: mfa_serial is not well-formed");
     }
-    let Some(keys) = plan.source.credentials() else {
+    let Some(keys) = plan.root_keys() else {
         return Check::skip(
             CHECK,
             "not checked: the chain starts from credentials that are fetched (a process or a service), not an IAM user's long-term keys",
         );
     };
-    let fix = Fix::for_source(&plan.source);
-    let listed = Iam::new(keys, &plan.sts.region, &plan.sts.http, env).and_then(|iam| {
-        let user = iam.user()?;
-        let devices = iam.devices(&user.name)?;
-        Ok((user.name, devices))
-    });
+    let fix = Fix::for_keys(keys.profile);
+    let listed =
+        Iam::new(keys.credentials, &plan.sts.region, &plan.sts.http, env).and_then(|iam| {
+            let user = iam.user()?;
+            let devices = iam.devices(&user.name)?;
+            Ok((user.name, devices))
+        });
     match listed {
         Ok((user, devices)) => verdict(serial, &user, &devices, &fix),
         Err(IamError::AccessDenied(message)) => Check::skip(
@@ -55,13 +56,14 @@ struct Fix {
 }
 
 impl Fix {
-    fn for_source(source: &Source) -> Fix {
-        match source {
-            Source::Static(keys) => Fix {
-                list: format!("`rsume mfa list {}`", keys.profile),
-                setup: format!("`rsume mfa setup {}`", keys.profile),
+    /// `profile`: the one the keys are written in, if any.
+    fn for_keys(profile: Option<&str>) -> Fix {
+        match profile {
+            Some(profile) => Fix {
+                list: format!("`rsume mfa list {profile}`"),
+                setup: format!("`rsume mfa setup {profile}`"),
             },
-            _ => Fix {
+            None => Fix {
                 list: "`aws iam list-mfa-devices`".into(),
                 setup: "the IAM console (Security credentials)".into(),
             },
