@@ -95,6 +95,17 @@ pub struct OutputArgs {
     #[arg(long, value_enum, global = true, hide = true)]
     pub wrapper: Option<Shell>,
 
+    /// Set by the wrapper functions with --wrapper: the shell code goes into this file
+    /// (`cmd::code_file`), and stdout stays the terminal's
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "FILE",
+        requires = "wrapper"
+    )]
+    pub code_file: Option<std::path::PathBuf>,
+
     /// Explain each step on stderr (secrets stay redacted)
     #[arg(long, global = true)]
     pub debug: bool,
@@ -413,20 +424,22 @@ impl OutputArgs {
 }
 
 /// `--wrapper` read before clap runs, so `--help`, `--version` and usage errors can still be
-/// shaped as shell code when a wrapper is evaluating stdout.
+/// shaped as shell code when a wrapper is evaluating stdout; with `--code-file` it is not.
 pub fn wrapper_in(args: &[OsString]) -> Option<Shell> {
     use clap::ValueEnum;
+    let mut shell = None;
     let mut iter = args.iter().filter_map(|a| a.to_str());
     while let Some(arg) = iter.next() {
         let value = match arg.strip_prefix("--wrapper") {
             Some("") => iter.next(),
             Some(rest) => rest.strip_prefix('='),
-            None if arg == "--" => return None,
+            None if arg == "--" => break,
+            None if arg == "--code-file" || arg.starts_with("--code-file=") => return None,
             None => continue,
         };
-        return value.and_then(|v| Shell::from_str(v, true).ok());
+        shell = shell.or(value.and_then(|v| Shell::from_str(v, true).ok()));
     }
-    None
+    shell
 }
 
 /// Profile names for completion, read from the user's files at TAB time.
@@ -628,5 +641,17 @@ mod tests {
             None
         );
         assert_eq!(wrapper_in(&args(&["rsume", "-l"])), None);
+        assert_eq!(
+            wrapper_in(&args(&[
+                "rsume",
+                "--wrapper",
+                "zsh",
+                "--code-file",
+                "/r/1",
+                "-h"
+            ])),
+            None,
+            "stdout is not evaluated"
+        );
     }
 }
