@@ -36,6 +36,12 @@ pub enum CodeFileError {
     Unsafe { dir: PathBuf, why: &'static str },
     #[error("the wrapper's code file {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    /// Suspended (Ctrl-Z) and resumed with `fg`: the wrapper returned at the stop, so no
+    /// shell would read the code, which would only leave the keys on disk.
+    #[error(
+        "nothing applied: rsume was suspended, and the wrapper gave the prompt back then; run the same command again (what was fetched is cached)"
+    )]
+    Resumed,
 }
 
 /// Where the code files live: `$XDG_RUNTIME_DIR/rsume` when `XDG_RUNTIME_DIR` is a private
@@ -91,12 +97,16 @@ impl CodeFile {
             dir: handle,
         };
         file.remove(&file.name).map_err(|source| file.io(source))?;
+        resumed::watch();
         Ok(file)
     }
 
     /// Writes `code` into a new file (created 0600, never through a symlink, never over a
     /// file that appeared since the claim), then removes leftovers of other shells.
     pub fn write(self, code: &str) -> Result<(), CodeFileError> {
+        if resumed::since_watch() {
+            return Err(CodeFileError::Resumed);
+        }
         let mut file = self.create().map_err(|source| self.io(source))?;
         file.write_all(code.as_bytes())
             .map_err(|source| self.io(source))?;
@@ -136,6 +146,41 @@ impl CodeFile {
                 let _ = self.remove(&name);
             }
         }
+    }
+}
+
+/// Whether rsume was continued (SIGCONT) after a stop, noted by a signal handler.
+#[cfg(unix)]
+mod resumed {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static RESUMED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn note(_: libc::c_int) {
+        RESUMED.store(true, Ordering::Relaxed);
+    }
+
+    pub fn watch() {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe; the
+        // sigaction struct is zeroed (no flags, an empty mask) before the handler is set.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = note as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(libc::SIGCONT, &action, std::ptr::null_mut());
+        }
+    }
+
+    pub fn since_watch() -> bool {
+        RESUMED.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(not(unix))]
+mod resumed {
+    pub fn watch() {}
+    pub fn since_watch() -> bool {
+        false
     }
 }
 
