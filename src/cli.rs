@@ -235,9 +235,8 @@ pub enum Command {
     Direct(DirectCommand),
 }
 
-/// Commands that write to the terminal themselves or run a program: the wrappers run these
-/// as they are, never capturing their output. The wrapper text lists their names, taken
-/// from this enum (see `direct_command_names`).
+/// Commands that write to the terminal themselves or run a program: never evaluated, so a
+/// wrapper that evaluates stdout (`--wrapper` without `--code-file`) is refused them.
 #[derive(Debug, Subcommand)]
 pub enum DirectCommand {
     /// Run a program with a profile's credentials: rsume exec PROFILE -- COMMAND [ARGS]...
@@ -346,14 +345,14 @@ pub enum CacheCommand {
     },
 }
 
-/// What a command writes to stdout, which decides what the wrapper does with it.
+/// What a command writes to stdout (the wrapper's code file takes the exports instead).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prints {
     /// Shell code that changes the caller's shell (assume, `--unset`): the wrapper evaluates
     /// it, and without a wrapper it is refused on a terminal.
     Exports,
-    /// Text for a person or for the caller's own `eval` (`-l`, `cache`, `init`, help): under
-    /// the wrapper it is wrapped in a print command, so it shows as it would without.
+    /// Text for a person or for the caller's own `eval` (`-l`, `cache`, `init`, help): where
+    /// a wrapper evaluates stdout it is wrapped in a print command, so it shows as without.
     Text,
     /// The command talks to the terminal or runs a program: never captured.
     Direct,
@@ -385,32 +384,6 @@ impl Cli {
             None => Prints::Exports,
         }
     }
-}
-
-/// The names of the direct commands, for the wrapper text.
-pub fn direct_command_names() -> Vec<String> {
-    let holder = DirectCommand::augment_subcommands(clap::Command::new("rsume"));
-    holder
-        .get_subcommands()
-        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Every top-level flag that takes its value as the next word (`--region X`, `-p X`), so the
-/// wrapper can find the command word without parsing the rest.
-pub fn flags_with_values() -> Vec<String> {
-    use clap::CommandFactory;
-    let command = Cli::command();
-    let mut flags = Vec::new();
-    for arg in command.get_arguments() {
-        if arg.is_positional() || !arg.get_action().takes_values() {
-            continue;
-        }
-        flags.extend(arg.get_long().map(|l| format!("--{l}")));
-        flags.extend(arg.get_short().map(|s| format!("-{s}")));
-    }
-    flags
 }
 
 impl OutputArgs {
@@ -585,18 +558,6 @@ mod tests {
                 .prints(),
             Prints::Direct
         );
-        assert_eq!(
-            direct_command_names(),
-            [
-                "exec",
-                "credential-process",
-                "console",
-                "completions",
-                "status",
-                "doctor",
-                "mfa"
-            ]
-        );
     }
 
     #[test]
@@ -614,15 +575,6 @@ mod tests {
         );
         assert_eq!(cli.role.tags.unwrap().0.len(), 2);
         assert_eq!(parse(&["clean"]).unwrap().prints(), Prints::Text);
-    }
-
-    #[test]
-    fn lists_the_flags_that_take_a_value() {
-        let flags = flags_with_values();
-        for flag in ["--region", "-p", "--profile", "--shell", "--mfa-token"] {
-            assert!(flags.iter().any(|f| f == flag), "{flag} in {flags:?}");
-        }
-        assert!(!flags.iter().any(|f| f == "--debug" || f == "-l"));
     }
 
     #[test]
