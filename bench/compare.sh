@@ -223,6 +223,21 @@ scenario "role, cached, beside /bin/true (process start alone); rsume also with 
 process_runs=$(wc -l <"$work/creds-runs")
 [ "$process_runs" -eq 1 ] ||
     { echo "the credential_process ran $process_runs times, once expected (priming)" >&2; exit 1; }
+# Through the wrapper as a person types it: one bash, the wrapper loaded once, then
+# 100 cached runs of `rsume role`; beside it the same bash evaluating `eval "$(rsume role)"`
+# 100 times, the process starts the wrapper must not add to (docs/shells.md, "The wrapper").
+"$rsume" init bash >"$work/wrapper.bash"
+cat >"$work/through-wrapper.bash" <<SCRIPT
+PATH=$(dirname "$rsume"):\$PATH
+. "$work/wrapper.bash"
+for _ in \$(seq 100); do rsume role -q || exit 1; done
+SCRIPT
+cat >"$work/through-eval.bash" <<SCRIPT
+for _ in \$(seq 100); do eval "\$("$rsume" role -q --shell bash)" || exit 1; done
+SCRIPT
+scenario "role, cached, 100 runs in one bash: through the wrapper and with eval" \
+    -n "100 x rsume role (wrapper)" "bash --norc --noprofile $work/through-wrapper.bash" \
+    -n "100 x eval \"\$(rsume role)\"" "bash --norc --noprofile $work/through-eval.bash"
 scenario "role, cold (cache cleared before each run)" \
     --prepare "rm -rf $work/.cache/rsume $work/.aws/cli/cache" \
     -n rsume "$rsume role --shell bash" \

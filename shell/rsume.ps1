@@ -1,33 +1,22 @@
 # rsume for PowerShell: `rsume PROFILE` sets the profile's credentials in this session.
 # Load with:  rsume init powershell | Out-String | Invoke-Expression   (for example in $PROFILE)
 function global:rsume {
-    # A failed run prints nothing and nothing is evaluated; its status is left in
+    # The wrapper reads no flag: rsume runs as it is, whatever the command. It writes shell
+    # code, and only that, into this session's code file (named after $PID, in a directory
+    # only this user can enter), once at the end of a run that succeeded; the wrapper reads
+    # it, removes the file and evaluates what it read. A failed run's status is left in
     # $LASTEXITCODE as PowerShell reports a program's (0 after success). A function cannot
     # `exit` (that ends the session), so scripts check  if ($LASTEXITCODE) { ... }.
+    # RSUME_WRAPPER tells rsume doctor the wrapper ran it.
     $exe = Get-Command -Name rsume -CommandType Application -ErrorAction Stop | Select-Object -First 1
-    # Commands that talk to the terminal or run a program are run as they are, told by
-    # RSUME_WRAPPER that they run through this function (rsume doctor checks it); the lists
-    # come from rsume's own command definition.
-    $valueFlags = @(@VALUE_FLAGS@)
-    $direct = @(@DIRECT_COMMANDS@)
-    $skip = $false
-    foreach ($word in $args) {
-        if ($skip) { $skip = $false; continue }
-        if ($word -ceq '--') { break }
-        if ($valueFlags -ccontains $word) { $skip = $true; continue }
-        # A short-flag cluster whose first flag that takes a value is its last letter (-qp X).
-        if ("$word" -cmatch '^-[^-@VALUE_SHORTS@]*[@VALUE_SHORTS@]$') { $skip = $true; continue }
-        if ("$word".StartsWith('-')) { continue }
-        if ($direct -ccontains $word) {
-            $env:RSUME_WRAPPER = 'powershell'
-            try { & $exe @args } finally { Remove-Item Env:RSUME_WRAPPER -ErrorAction SilentlyContinue }
-            return
-        }
-        break
-    }
-    # Under --wrapper every output of rsume is shell code.
-    $code = & $exe --wrapper powershell @args
+    $file = Join-Path (@CODE_DIR@) "$PID"
+    $env:RSUME_WRAPPER = 'powershell'
+    try { & $exe --wrapper powershell --code-file $file @args } finally { Remove-Item Env:RSUME_WRAPPER -ErrorAction SilentlyContinue }
     $status = $LASTEXITCODE
-    if ($status -eq 0 -and $code) { Invoke-Expression ($code -join "`n") }
+    if ($status -eq 0 -and (Test-Path -LiteralPath $file)) {
+        $code = Get-Content -LiteralPath $file -Raw
+        Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+        if ($code) { Invoke-Expression $code }
+    }
     $global:LASTEXITCODE = $status
 }

@@ -6,45 +6,17 @@
 # ends in `;`, and no word holds a glob character (`*`, `?`, `[`) or relies on a newline
 # (docs/shells.md, "Unquoted eval"; tests/shells.rs checks it).
 #
-# Commands that talk to the terminal or run a program are run as they are, told by
-# RSUME_WRAPPER that they run through this function (rsume doctor checks it). Under
-# --wrapper every output of rsume is shell code; a failed run prints nothing and its status
-# is returned without evaluating anything.
+# The wrapper reads no flag: rsume runs as it is, a foreground job on the terminal, whatever
+# the command (so Ctrl-Z suspends a program `rsume exec` runs). It writes shell code, and
+# only that, into this shell's code file (named after the shell's process id, in a directory
+# only this user can enter), once at the end of a run that succeeded; the wrapper reads it,
+# empties the file with a builtin and evaluates what it read. A failed run's status is
+# returned without evaluating anything. RSUME_WRAPPER tells rsume doctor the wrapper ran it.
 rsume() {
-    if __rsume_direct "$@"; then
-        RSUME_WRAPPER=@SHELL@ command rsume "$@";
-        return;
-    fi;
-    local __rsume_code;
-    __rsume_code="$(command rsume --wrapper @SHELL@ "$@")" || return;
+    local __rsume_file=@CODE_DIR@/${BASHPID:-$$} __rsume_code=;
+    RSUME_WRAPPER=@SHELL@ command rsume --wrapper @SHELL@ --code-file "$__rsume_file" "$@" || return;
+    test -s "$__rsume_file" || return 0;
+    IFS= read -r -d '' __rsume_code <"$__rsume_file" || true;
+    : >"$__rsume_file";
     eval "$__rsume_code";
-};
-# Succeeds when the command word (the first word that is not a flag or a flag's value)
-# names a command whose output must not be captured. The lists come from rsume's own
-# command definition. A cluster of short flags takes the next word as its value when its
-# first flag that takes a value is its last letter: `-qp status` is the profile `status`,
-# `-pstatus` holds its value, `-qv` takes none.
-__rsume_direct() {
-    local __rsume_word __rsume_skip= __rsume_rest;
-    for __rsume_word in "$@"; do
-        if test -n "$__rsume_skip"; then
-            __rsume_skip=;
-            continue;
-        fi;
-        case $__rsume_word in
-            --) return 1 ;;
-            @VALUE_FLAGS@) __rsume_skip=1; continue ;;
-            @DIRECT_COMMANDS@) return 0 ;;
-        esac;
-        test "${__rsume_word#-}" = "$__rsume_word" && return 1;
-        test "${__rsume_word#--}" = "$__rsume_word" || continue;
-        __rsume_rest=${__rsume_word#-};
-        while test -n "$__rsume_rest"; do
-            case ${__rsume_rest:0:1} in
-                @VALUE_SHORTS@) test -n "${__rsume_rest:1}" || __rsume_skip=1; break ;;
-            esac;
-            __rsume_rest=${__rsume_rest:1};
-        done;
-    done;
-    return 1;
 };

@@ -102,6 +102,17 @@ pub struct OutputArgs {
     #[arg(long, value_enum, global = true, hide = true)]
     pub wrapper: Option<Shell>,
 
+    /// Set by the wrapper functions with --wrapper: the shell code goes into this file
+    /// (`cmd::code_file`), and stdout stays the terminal's
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        value_name = "FILE",
+        requires = "wrapper"
+    )]
+    pub code_file: Option<std::path::PathBuf>,
+
     /// Explain each step on stderr (secrets stay redacted)
     #[arg(long, global = true)]
     pub debug: bool,
@@ -231,9 +242,8 @@ pub enum Command {
     Direct(DirectCommand),
 }
 
-/// Commands that write to the terminal themselves or run a program: the wrappers run these
-/// as they are, never capturing their output. The wrapper text lists their names, taken
-/// from this enum (see `direct_command_names`).
+/// Commands that write to the terminal themselves or run a program: never evaluated, so a
+/// wrapper that evaluates stdout (`--wrapper` without `--code-file`) is refused them.
 #[derive(Debug, Subcommand)]
 pub enum DirectCommand {
     /// Run a program with a profile's credentials: rsume exec PROFILE -- COMMAND [ARGS]...
@@ -342,14 +352,14 @@ pub enum CacheCommand {
     },
 }
 
-/// What a command writes to stdout, which decides what the wrapper does with it.
+/// What a command writes to stdout (the wrapper's code file takes the exports instead).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prints {
     /// Shell code that changes the caller's shell (assume, `--unset`): the wrapper evaluates
     /// it, and without a wrapper it is refused on a terminal.
     Exports,
-    /// Text for a person or for the caller's own `eval` (`-l`, `cache`, `init`, help): under
-    /// the wrapper it is wrapped in a print command, so it shows as it would without.
+    /// Text for a person or for the caller's own `eval` (`-l`, `cache`, `init`, help): where
+    /// a wrapper evaluates stdout it is wrapped in a print command, so it shows as without.
     Text,
     /// The command talks to the terminal or runs a program: never captured.
     Direct,
@@ -384,32 +394,6 @@ impl Cli {
     }
 }
 
-/// The names of the direct commands, for the wrapper text.
-pub fn direct_command_names() -> Vec<String> {
-    let holder = DirectCommand::augment_subcommands(clap::Command::new("rsume"));
-    holder
-        .get_subcommands()
-        .flat_map(|c| std::iter::once(c.get_name()).chain(c.get_all_aliases()))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Every top-level flag that takes its value as the next word (`--region X`, `-p X`), so the
-/// wrapper can find the command word without parsing the rest.
-pub fn flags_with_values() -> Vec<String> {
-    use clap::CommandFactory;
-    let command = Cli::command();
-    let mut flags = Vec::new();
-    for arg in command.get_arguments() {
-        if arg.is_positional() || !arg.get_action().takes_values() {
-            continue;
-        }
-        flags.extend(arg.get_long().map(|l| format!("--{l}")));
-        flags.extend(arg.get_short().map(|s| format!("-{s}")));
-    }
-    flags
-}
-
 impl OutputArgs {
     /// The shell whose code to write: the wrapper's or `--shell` (known), else detected.
     pub fn target(&self, env: &dyn Fn(&str) -> Option<String>) -> Target {
@@ -421,20 +405,22 @@ impl OutputArgs {
 }
 
 /// `--wrapper` read before clap runs, so `--help`, `--version` and usage errors can still be
-/// shaped as shell code when a wrapper is evaluating stdout.
+/// shaped as shell code when a wrapper is evaluating stdout; with `--code-file` it is not.
 pub fn wrapper_in(args: &[OsString]) -> Option<Shell> {
     use clap::ValueEnum;
+    let mut shell = None;
     let mut iter = args.iter().filter_map(|a| a.to_str());
     while let Some(arg) = iter.next() {
         let value = match arg.strip_prefix("--wrapper") {
             Some("") => iter.next(),
             Some(rest) => rest.strip_prefix('='),
-            None if arg == "--" => return None,
+            None if arg == "--" => break,
+            None if arg == "--code-file" || arg.starts_with("--code-file=") => return None,
             None => continue,
         };
-        return value.and_then(|v| Shell::from_str(v, true).ok());
+        shell = shell.or(value.and_then(|v| Shell::from_str(v, true).ok()));
     }
-    None
+    shell
 }
 
 /// Profile names for completion, read from the user's files at TAB time.
@@ -580,18 +566,6 @@ mod tests {
                 .prints(),
             Prints::Direct
         );
-        assert_eq!(
-            direct_command_names(),
-            [
-                "exec",
-                "credential-process",
-                "console",
-                "completions",
-                "status",
-                "doctor",
-                "mfa"
-            ]
-        );
     }
 
     #[test]
@@ -612,15 +586,6 @@ mod tests {
     }
 
     #[test]
-    fn lists_the_flags_that_take_a_value() {
-        let flags = flags_with_values();
-        for flag in ["--region", "-p", "--profile", "--shell", "--mfa-token"] {
-            assert!(flags.iter().any(|f| f == flag), "{flag} in {flags:?}");
-        }
-        assert!(!flags.iter().any(|f| f == "--debug" || f == "-l"));
-    }
-
-    #[test]
     fn finds_the_wrapper_flag() {
         let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
         assert_eq!(
@@ -636,5 +601,17 @@ mod tests {
             None
         );
         assert_eq!(wrapper_in(&args(&["rsume", "-l"])), None);
+        assert_eq!(
+            wrapper_in(&args(&[
+                "rsume",
+                "--wrapper",
+                "zsh",
+                "--code-file",
+                "/r/1",
+                "-h"
+            ])),
+            None,
+            "stdout is not evaluated"
+        );
     }
 }

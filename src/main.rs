@@ -24,7 +24,14 @@ fn main() -> ExitCode {
         rsume::log::quiet();
     }
     match cmd::run(&cli, &args, &env) {
-        Ok(Finished::Stdout(text)) => write_stdout(&text),
+        Ok(Finished::Stdout(text, code)) => write_stdout(&text, code),
+        Ok(Finished::Code(file, code)) => match file.write(&code) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                report(&error.into());
+                ExitCode::FAILURE
+            }
+        },
         Ok(Finished::Exited(code)) => ExitCode::from(code),
         Err(error) => {
             report(&error);
@@ -55,10 +62,10 @@ fn clap_exit(error: &clap::Error, wrapper: Option<rsume::shell::Shell>) -> ExitC
             let text = error.render().to_string();
             match wrapper {
                 Some(shell) => match cmd::render(Output::Text(text), Known(shell), true) {
-                    Ok(code) => write_stdout(&code),
+                    Ok(code) => write_stdout(&code, 0),
                     Err(_) => ExitCode::FAILURE,
                 },
-                None => write_stdout(&text),
+                None => write_stdout(&text, 0),
             }
         }
         _ => {
@@ -68,14 +75,15 @@ fn clap_exit(error: &clap::Error, wrapper: Option<rsume::shell::Shell>) -> ExitC
     }
 }
 
-/// The one write to stdout, after everything succeeded.
-fn write_stdout(text: &str) -> ExitCode {
+/// The one write to stdout, once the command has finished (the wrapper's shell code goes to
+/// its code file instead, written once beside this).
+fn write_stdout(text: &str, code: u8) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(code),
         Err(error) => {
             rsume::log::error(format_args!("could not write to stdout: {error}"));
             ExitCode::FAILURE

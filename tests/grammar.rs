@@ -221,11 +221,18 @@ fn the_wrapper_runs_direct_commands_uncaptured_and_passes_their_status() {
         );
         let calls = std::fs::read_to_string(sandbox.path("calls")).unwrap();
         let calls: Vec<&str> = calls.lines().collect();
-        // init, completions, cache list, completions nosuch
+        // init, completions, cache list, completions nosuch: each after the wrapper's two
+        // flags (its shell and its code file) exactly as typed, for rsume alone to read.
         assert_eq!(calls.len(), 4, "{shell}: {calls:?}");
-        assert_eq!(calls[1], "--debug completions bash", "{shell}");
-        assert_eq!(calls[2], format!("--wrapper {shell} cache list"));
-        assert_eq!(calls[3], "completions nosuch", "{shell}");
+        let typed = |call: &str| {
+            let rest = call
+                .strip_prefix(&format!("--wrapper {shell} --code-file /"))
+                .unwrap_or_else(|| panic!("{shell}: {call}"));
+            rest.split_once(' ').map(|(_, typed)| typed.to_owned())
+        };
+        assert_eq!(typed(calls[1]).as_deref(), Some("--debug completions bash"));
+        assert_eq!(typed(calls[2]).as_deref(), Some("cache list"), "{shell}");
+        assert_eq!(typed(calls[3]).as_deref(), Some("completions nosuch"));
         let completions = std::fs::read_to_string(sandbox.path("completions.out")).unwrap();
         assert!(completions.contains("complete"), "{shell}: {completions}");
         let list = std::fs::read_to_string(sandbox.path("list.out")).unwrap();

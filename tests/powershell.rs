@@ -166,12 +166,12 @@ fn wrapper_and_help_parse() {
     let sandbox = Sandbox::new("", "");
     let wrapper = sandbox.run(&["init", "powershell"]).ok().to_owned();
     assert!(wrapper.contains("function global:rsume"), "{wrapper}");
-    let direct: Vec<String> = rsume::cli::direct_command_names()
-        .iter()
-        .map(|name| format!("'{name}'"))
-        .collect();
-    let listed = format!("$direct = @({})", direct.join(", "));
-    assert!(wrapper.contains(&listed), "{listed} in {wrapper}");
+    // It reads no flag: every command runs as it is, its shell code in the code file.
+    assert!(
+        wrapper.contains("& $exe --wrapper powershell --code-file $file @args"),
+        "{wrapper}"
+    );
+    assert!(!wrapper.contains("$direct"), "{wrapper}");
     assert!(
         wrapper.contains("$env:RSUME_WRAPPER = 'powershell'"),
         "{wrapper}"

@@ -230,7 +230,7 @@ fn unquoted_eval_of_init_defines_the_same_wrapper() {
             };
             let quoted = shown(&format!("eval \"$(rsume init {shell}{flags})\""));
             let unquoted = shown(&format!("eval $(rsume init {shell}{flags})"));
-            assert!(quoted.contains("__rsume_direct"), "{shell}: {quoted}");
+            assert!(quoted.contains("--code-file"), "{shell}: {quoted}");
             assert_eq!(unquoted, quoted, "{shell}{flags}");
         }
         // And the wrapper loaded that way works, also for a value that holds two spaces.

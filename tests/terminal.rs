@@ -302,3 +302,127 @@ fn nobody_waits_on_a_person_typing_a_code() {
     typing.exp_string("exit=0").unwrap();
     assert_eq!(sts.actions(), ["GetSessionToken", "AssumeRole"]);
 }
+
+/// An interactive shell (job control on) on a fresh terminal with the wrapper loaded, at its
+/// prompt `READY> ` (spelt so that the echo of the line setting it does not match).
+fn interactive_with_wrapper(sandbox: &Sandbox, shell: &str) -> PtySession {
+    let mut command = sandbox.program(shell);
+    match shell {
+        "bash" => command.args(["--norc", "--noprofile", "-i"]),
+        "zsh" => command.args(["-f", "-i"]),
+        _ => command.args(["--no-config", "-i"]),
+    };
+    command.env("TERM", "dumb");
+    let mut session = spawn_command(command, Some(30_000)).expect("spawn on a pty");
+    let setup = match shell {
+        "fish" => "function fish_prompt; printf '%s> ' READY; end; rsume init fish | source".into(),
+        other => format!("PS1='READY''> '; eval \"$(rsume init {other})\""),
+    };
+    session.send_line(&setup).unwrap();
+    session.exp_string("READY> ").unwrap();
+    session
+}
+
+#[test]
+fn ctrl_z_suspends_a_program_run_through_the_wrapper_and_the_prompt_comes_back() {
+    for shell in support::sandbox::SHELLS {
+        let sandbox = sandbox();
+        let mut session = interactive_with_wrapper(&sandbox, shell);
+        // `go-2` shows once the program runs (the echoed line holds `go-$((1+1))`).
+        session
+            .send_line(
+                "rsume exec admin --mfa-token 123456 -- sh -c 'echo go-$((1+1)); exec sleep 30'",
+            )
+            .unwrap();
+        session.exp_string("go-2").unwrap();
+        session.send_control('z').unwrap();
+        session.exp_string("READY> ").unwrap();
+        session.send_line("jobs").unwrap();
+        session
+            .exp_regex("(?i)(stopped|suspended)")
+            .unwrap_or_else(|e| panic!("{shell}: no stopped job: {e}"));
+        session.exp_string("READY> ").unwrap();
+        // Resumed and interrupted, the shell is at its prompt again and still works.
+        session.send_line("fg").unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        session.send_control('c').unwrap();
+        session.exp_string("READY> ").unwrap();
+        let sum = if shell == "fish" {
+            "(math 2 + 2)"
+        } else {
+            "$((2 + 2))"
+        };
+        session.send_line(&format!("echo alive-{sum}")).unwrap();
+        session.exp_string("alive-4").unwrap();
+        session.send_line("exit").unwrap();
+        session.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn a_run_suspended_through_the_wrapper_gives_the_prompt_back_and_resumed_applies_nothing() {
+    // The wrapper once captured rsume's stdout in a command substitution, where a suspended
+    // rsume hung the shell. A credential_process that suspends rsume (as Ctrl-Z would
+    // during a slow call) stands in for the person. Resumed, the run applies nothing: the
+    // wrapper returned at the stop, and the keys must not wait on disk for a reader.
+    let script = "#!/bin/sh\nkill -TSTP $PPID\n\
+        printf '%s' '{\"Version\": 1, \"AccessKeyId\": \"AKIASTOPPED\", \"SecretAccessKey\": \"s\"}'\n";
+    for shell in support::sandbox::SHELLS {
+        let sandbox = sandbox();
+        let stopper = sandbox.path("stop.sh");
+        std::fs::write(&stopper, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stopper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let config = format!(
+            "{CONFIG}\n[profile stopped]\ncredential_process = {}\n",
+            stopper.display()
+        );
+        std::fs::write(sandbox.path(".aws/config"), config).unwrap();
+        let mut session = interactive_with_wrapper(&sandbox, shell);
+        session.send_line("rsume stopped").unwrap();
+        session
+            .exp_string("READY> ")
+            .unwrap_or_else(|e| panic!("{shell}: the prompt did not come back: {e}"));
+        session.send_line("fg").unwrap();
+        session
+            .exp_string("nothing applied: rsume was suspended")
+            .unwrap_or_else(|e| panic!("{shell}: {e}"));
+        session.exp_string("READY> ").unwrap();
+        session
+            .send_line("echo \"key-[$AWS_ACCESS_KEY_ID]\"")
+            .unwrap();
+        session.exp_string("key-[]").unwrap();
+        for file in std::fs::read_dir(sandbox.path(".cache/rsume/wrapper")).unwrap() {
+            let file = file.unwrap().path();
+            assert_eq!(
+                std::fs::read(&file).unwrap(),
+                b"",
+                "{shell}: code left in {file:?}"
+            );
+        }
+        session.send_line("exit").unwrap();
+        session.exp_eof().unwrap();
+    }
+}
+
+#[test]
+fn a_daemonising_grandchild_does_not_hold_the_wrapper() {
+    for shell in support::sandbox::SHELLS {
+        let sandbox = sandbox();
+        let mut session = interactive_with_wrapper(&sandbox, shell);
+        let status = if shell == "fish" { "$status" } else { "$?" };
+        session
+            .send_line(&format!(
+                "rsume exec admin --mfa-token 123456 -- sh -c 'sleep 60 & echo $! > grandchild'; echo back-{status}"
+            ))
+            .unwrap();
+        // The session gives up after 30 s, long before the sleep could end.
+        let back = session.exp_string("back-0");
+        // The sleep holds the terminal (so the shell never sees EOF): end it by its pid.
+        let pid = std::fs::read_to_string(sandbox.path("grandchild")).unwrap();
+        let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+        back.unwrap_or_else(|e| panic!("{shell}: the wrapper waited on the sleep: {e}"));
+        session.send_line("exit").unwrap();
+        session.exp_eof().unwrap();
+    }
+}

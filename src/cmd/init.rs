@@ -1,13 +1,17 @@
 //! `rsume init <shell>`: the wrapper function, so a user types `rsume admin` instead of
 //! `eval "$(rsume admin)"`, and the completions. The wrapper's text is the file under
-//! `shell/`, with its shell and the lists it needs filled in from the command definition.
+//! `shell/`, with its shell and the directory of its code file filled in.
 
-use super::{Output, UsageError, completions};
-use crate::cli;
+use super::{Env, Output, UsageError, code_file, completions};
 use crate::shell::Shell;
 
-pub fn run(shell: Shell, auto_refresh: bool) -> Result<Output, UsageError> {
-    let mut text = wrapper(shell);
+pub fn run(shell: Shell, auto_refresh: bool, env: Env<'_>) -> Result<Output, UsageError> {
+    let Some(dir) = code_file::dir(env) else {
+        return Err(UsageError(
+            "no directory for the wrapper's code file: set XDG_RUNTIME_DIR or HOME".into(),
+        ));
+    };
+    let mut text = wrapper(shell, &dir.to_string_lossy());
     if auto_refresh {
         text.push_str(&posix_or_as_is(shell, &refresh_hook(shell)?));
     }
@@ -81,28 +85,9 @@ fn refresh_hook(shell: Shell) -> Result<String, UsageError> {
     })
 }
 
-/// The wrapper function with the direct commands and the flags that take a value filled in,
-/// as patterns in the shell's own syntax.
-pub fn wrapper(shell: Shell) -> String {
-    let pattern = |words: Vec<String>| match shell {
-        Shell::Bash | Shell::Zsh => words.join("|"),
-        Shell::Fish => words.join(" "),
-        Shell::Powershell => words
-            .iter()
-            .map(|w| format!("'{w}'"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    // The short flags that take a value: `p|o` in a case pattern, `po` in a regex class.
-    let shorts: Vec<String> = cli::flags_with_values()
-        .into_iter()
-        .filter(|flag| flag.len() == 2 && !flag.starts_with("--"))
-        .map(|flag| flag[1..].to_owned())
-        .collect();
-    let shorts = match shell {
-        Shell::Bash | Shell::Zsh => shorts.join("|"),
-        _ => shorts.concat(),
-    };
+/// The wrapper function, with its shell and the directory of its code file (quoted for the
+/// shell) filled in.
+pub fn wrapper(shell: Shell, code_dir: &str) -> String {
     let rc_file = match shell {
         Shell::Zsh => "~/.zshrc",
         _ => "~/.bashrc",
@@ -111,9 +96,7 @@ pub fn wrapper(shell: Shell) -> String {
         .wrapper_script()
         .replace("@SHELL@", shell.name())
         .replace("@RC_FILE@", rc_file)
-        .replace("@VALUE_FLAGS@", &pattern(cli::flags_with_values()))
-        .replace("@VALUE_SHORTS@", &shorts)
-        .replace("@DIRECT_COMMANDS@", &pattern(cli::direct_command_names()));
+        .replace("@CODE_DIR@", &shell.quote(code_dir));
     match shell {
         Shell::Bash | Shell::Zsh => without_comments(&text),
         _ => text,
@@ -127,18 +110,12 @@ mod tests {
     #[test]
     fn every_placeholder_is_filled() {
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell] {
-            let text = wrapper(shell);
-            for placeholder in [
-                "@SHELL@",
-                "@RC_FILE@",
-                "@VALUE_FLAGS@",
-                "@VALUE_SHORTS@",
-                "@DIRECT_COMMANDS@",
-            ] {
+            let text = wrapper(shell, "/run/user/1000/rsume");
+            for placeholder in ["@SHELL@", "@RC_FILE@", "@CODE_DIR@"] {
                 assert!(!text.contains(placeholder), "{placeholder} in {text}");
             }
-            assert!(text.contains("completions"), "{text}");
-            assert!(text.contains("--region"), "{text}");
+            assert!(text.contains("'/run/user/1000/rsume'"), "{text}");
+            assert!(text.contains("--code-file"), "{text}");
         }
     }
 }

@@ -1,9 +1,10 @@
 //! One module per command. Each returns what it wants printed; `run` turns that into the
-//! single string main writes to stdout.
+//! single string main writes, to stdout or to the wrapper's code file.
 
 mod assume;
 mod cache;
 mod clean;
+pub mod code_file;
 mod completions;
 mod console;
 mod credential_process;
@@ -27,6 +28,7 @@ use std::io::IsTerminal;
 
 use crate::cli::{Cli, Command, DirectCommand, Prints};
 use crate::shell::{Change, Shell, Target};
+use code_file::CodeFile;
 
 /// The environment as a lookup function, so commands never read process state directly.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -37,9 +39,12 @@ pub enum Output {
     Shell(Vec<Change>),
     /// Text for a person (a list, a script to read).
     Text(String),
-    /// A program ran with the terminal as its own, or a direct command wrote its report;
-    /// rsume prints nothing more and exits with this.
+    /// A program ran with the terminal as its own; rsume prints nothing more and exits
+    /// with this.
     Exited(u8),
+    /// A report for a person or a script (status, doctor), and the exit status that says
+    /// what it found.
+    Report(String, u8),
 }
 
 /// A command line that parsed but asks for something rsume does not do (exit status 2).
@@ -82,10 +87,12 @@ impl Destination<'_> {
     }
 }
 
-/// How a run ends: text for stdout (written once, by main), or the status of a program that
-/// ran with the terminal as its own.
+/// How a run ends: text for stdout and the exit status, or shell code for the wrapper's code
+/// file (each written once, by main), or the status of a program that ran with the terminal
+/// as its own.
 pub enum Finished {
-    Stdout(String),
+    Stdout(String, u8),
+    Code(CodeFile, String),
     Exited(u8),
 }
 
@@ -99,6 +106,14 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
     let target = cli.output.target(env);
     let shell = target.shell();
     let wrapped = cli.output.wrapper.is_some();
+    // The wrapper's code file, claimed before anything is asked or fetched: a run that fails
+    // after this leaves none. Without one, a wrapper evaluates stdout (one loaded before
+    // rsume had code files), so every output there must be shell code.
+    let code_file = match &cli.output.code_file {
+        Some(path) => Some(CodeFile::claim(path, shell, env)?),
+        None => None,
+    };
+    let evaluated = wrapped && code_file.is_none();
     let destination = Destination {
         shell,
         wanted: wrapped || cli.show_commands,
@@ -108,10 +123,10 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         Some(Command::Init {
             shell,
             auto_refresh,
-        }) => init::run(*shell, *auto_refresh)?,
+        }) => init::run(*shell, *auto_refresh, env)?,
         Some(Command::Cache(command)) => cache::run(command, env)?,
         Some(Command::Clean { all }) => clean::run(*all, env)?,
-        Some(Command::Direct(_)) if wrapped => {
+        Some(Command::Direct(_)) if evaluated => {
             return Err(UsageError(
                 "this command runs on the terminal and the wrapper evaluated its output; reload the wrapper with  rsume init"
                     .into(),
@@ -144,49 +159,54 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         }
         None => assume::run(cli, &destination, env)?,
     };
-    if let Output::Exited(code) = output {
-        debug_assert!(cli.prints() == Prints::Direct);
-        return Ok(Finished::Exited(code));
-    }
-    Ok(Finished::Stdout(render(output, target, wrapped)?))
+    Ok(match (output, code_file) {
+        (Output::Exited(code), _) => {
+            debug_assert!(cli.prints() == Prints::Direct);
+            Finished::Exited(code)
+        }
+        (Output::Report(text, code), _) => {
+            debug_assert!(cli.prints() == Prints::Direct);
+            Finished::Stdout(text, code)
+        }
+        (Output::Shell(changes), Some(file)) => Finished::Code(file, target.render(&changes)?),
+        (output, _) => Finished::Stdout(render(output, target, evaluated)?, 0),
+    })
 }
 
-/// A report for a person or a script (status, doctor): written to stdout at once, and the
-/// run ends with `code`, which says what the report found.
+/// A report for a person or a script (status, doctor), and the run's exit status `code`,
+/// which says what the report found.
 fn report(text: &str, code: u8) -> anyhow::Result<Output> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    Ok(Output::Exited(code))
+    Ok(Output::Report(text.to_owned(), code))
 }
 
-/// Turns an output into stdout text. Under a wrapper every output must be shell code, so
-/// text is wrapped in a print command.
+/// Turns an output into stdout text. When a wrapper evaluates stdout, every output must be
+/// shell code, so text is wrapped in a print command.
 pub fn render(
     output: Output,
     target: Target,
-    wrapped: bool,
+    evaluated: bool,
 ) -> Result<String, crate::shell::BadValue> {
     match output {
         Output::Shell(changes) => target.render(&changes),
-        Output::Text(text) if wrapped => target.render(&[Change::Print(text)]),
-        Output::Text(text) => Ok(text),
+        Output::Text(text) if evaluated => target.render(&[Change::Print(text)]),
+        Output::Text(text) | Output::Report(text, _) => Ok(text),
         Output::Exited(_) => Ok(String::new()),
     }
 }
 
-/// The arguments as the user typed them, for a hint: without the wrapper's flag or an MFA
+/// The arguments as the user typed them, for a hint: without the wrapper's flags or an MFA
 /// code (which must not be repeated on screen), each quoted for `shell` where needed.
 pub fn shown_words(shell: Shell, words: &[OsString]) -> String {
     let mut shown = Vec::new();
     let mut words = words.iter().map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
         match word.as_ref() {
-            "--mfa-token" | "--wrapper" => {
+            "--mfa-token" | "--wrapper" | "--code-file" => {
                 words.next();
             }
-            w if w.starts_with("--mfa-token=") || w.starts_with("--wrapper=") => {}
+            w if ["--mfa-token=", "--wrapper=", "--code-file="]
+                .iter()
+                .any(|flag| w.starts_with(flag)) => {}
             "--" => {}
             w => shown.push(shell.word(w)),
         }
@@ -205,7 +225,7 @@ mod tests {
             .map(OsString::from)
             .collect();
         assert_eq!(shown_words(Shell::Bash, &args), "'my admin' --region=x");
-        let args: Vec<OsString> = ["admin", "--mfa-token=123456"]
+        let args: Vec<OsString> = ["admin", "--mfa-token=123456", "--code-file=/r/rsume/1"]
             .iter()
             .map(OsString::from)
             .collect();

@@ -161,6 +161,13 @@ impl Shell {
         }
     }
 
+    /// `value` as one word (in PowerShell one expression) that this shell reads back byte for
+    /// byte; in bash and zsh also under the unquoted `eval $(…)`. For values `rsume init`
+    /// writes into the wrapper.
+    pub fn quote(self, value: &str) -> String {
+        self.dialect().quote(value)
+    }
+
     /// bash and zsh: one statement that evaluates `code` exactly as it is written (newlines,
     /// comments, globs and all), also under the unquoted `eval $(…)`.
     pub fn eval_statement(code: &str) -> String {
