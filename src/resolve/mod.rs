@@ -96,20 +96,20 @@ impl Source {
         let endpoint = sts_endpoint;
         match self {
             Source::Static(keys) | Source::Environment(keys) => Box::new(keys),
-            Source::Process(process) => Box::new(Cached(process)),
-            Source::Sso(role) => Box::new(Cached(Sso::new(role))),
+            Source::Process(process) => Box::new(Cached::root(Box::new(process))),
+            Source::Sso(role) => Box::new(Cached::root(Box::new(Sso::new(role)))),
             Source::WebIdentity {
                 role,
                 token_file,
                 origin,
-            } => Box::new(Cached(WebIdentity {
+            } => Box::new(Cached::root(Box::new(WebIdentity {
                 role,
                 token_file,
                 origin,
                 endpoint: endpoint.to_owned(),
-            })),
-            Source::Instance(instance) => Box::new(Cached(instance)),
-            Source::Container(container) => Box::new(Cached(container)),
+            }))),
+            Source::Instance(instance) => Box::new(Cached::root(Box::new(instance))),
+            Source::Container(container) => Box::new(Cached::root(Box::new(container))),
         }
     }
 
@@ -182,12 +182,12 @@ fn build(plan: Plan) -> Chain {
     for step in steps {
         let endpoint = endpoint.clone();
         provider = match step {
-            Step::MfaSession(session) => Box::new(Cached(SessionToken {
+            Step::MfaSession(session) => Box::new(Cached::hop(SessionToken {
                 session,
                 endpoint,
                 source: provider,
             })),
-            Step::AssumeRole(role) => Box::new(Cached(AssumeRole {
+            Step::AssumeRole(role) => Box::new(Cached::hop(AssumeRole {
                 role,
                 endpoint,
                 source: provider,
