@@ -235,8 +235,7 @@ pub fn plan(
         .or_else(|| walk.setting("region").map(|region| region.value.to_owned()));
     let (source, sts) = bind_network(
         set,
-        walk.target(),
-        &walk.profiles,
+        &walk,
         source,
         &steps,
         region.as_deref(),
@@ -318,14 +317,14 @@ fn place_mfa(
 /// copy; the instance and container metadata endpoints are reached without either.
 fn bind_network(
     set: &ProfileSet,
-    target: &Profile,
-    walked: &[&Profile],
+    walk: &walk::Walk<'_>,
     source: Source,
     steps: &[Step],
     region: Option<&str>,
     overrides: &Overrides,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Source, StsTarget), ResolveError> {
+    let target = walk.target();
     let endpoint = endpoint::sts_endpoint(set, Some(target), env);
     let calls_sts = !steps.is_empty() || source.credentials().is_none();
     if let Some(endpoint) = endpoint.as_ref().filter(|_| calls_sts) {
@@ -338,7 +337,7 @@ fn bind_network(
     };
     let sts = sts_target(region, endpoint, http, overrides, env);
     if calls_sts {
-        check_region(walked, overrides, &sts.region, env)?;
+        check_region(&walk.profiles, overrides, &sts.region, env)?;
     }
     let source = match source {
         Source::Sso(role) => Source::Sso(SsoRole {

@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use super::{Kind, ResolveError, Source, metadata, role_step, sso};
+use super::{ResolveError, Source, metadata, role_step, sso};
 use crate::config::{Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
 use crate::process;
@@ -27,8 +27,8 @@ pub(super) enum Spelling {
 #[derive(Debug)]
 pub(super) struct SourceRow {
     pub spelling: Spelling,
-    /// The word `rsume -l` shows for a profile that starts with it.
-    pub kind: Kind,
+    /// The word `rsume -l` shows for a profile that starts with it (docs/configuration.md).
+    pub kind: &'static str,
     pub build: fn(&Binding<'_>) -> Result<Source, ResolveError>,
 }
 
@@ -46,27 +46,27 @@ pub(super) struct Binding<'a> {
 pub(super) const SOURCES: &[SourceRow] = &[
     SourceRow {
         spelling: Spelling::Keys(&["credential_process"]),
-        kind: Kind::Process,
+        kind: "process",
         build: process_source,
     },
     SourceRow {
         spelling: Spelling::Keys(&["sso_session", "sso_start_url"]),
-        kind: Kind::Sso,
+        kind: "sso",
         build: |at| sso::sso_source(at.set, at.profile, at.env),
     },
     SourceRow {
         spelling: Spelling::CredentialSource("Environment"),
-        kind: Kind::Environment,
+        kind: "environment",
         build: environment_source,
     },
     SourceRow {
         spelling: Spelling::CredentialSource("Ec2InstanceMetadata"),
-        kind: Kind::Instance,
+        kind: "instance",
         build: |at| metadata::instance_source(at.profile, at.target, at.env).map(Source::Instance),
     },
     SourceRow {
         spelling: Spelling::CredentialSource("EcsContainer"),
-        kind: Kind::Container,
+        kind: "container",
         build: |at| metadata::container_source(at.profile, at.env).map(Source::Container),
     },
 ];

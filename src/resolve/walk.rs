@@ -65,7 +65,7 @@ impl<'a> Walk<'a> {
         }
         match self.root {
             Root::WebIdentity(_) => Kind::WebIdentity,
-            Root::Listed(_, row) => row.kind,
+            Root::Listed(_, row) => Kind::Listed(row.kind),
             Root::Keys(profile) | Root::Own(profile) => {
                 if profile.get("aws_access_key_id").is_none() {
                     Kind::Other
