@@ -206,3 +206,46 @@ fn a_profile_whose_walk_fails_is_other_with_the_error() {
     let orphan = table.lines().find(|l| l.starts_with("orphan")).unwrap();
     assert!(orphan.contains("other"), "{table}");
 }
+
+/// The walk reads the files only: what the environment decides at run time is marked, in
+/// the table and in --json, with the variables it depends on.
+#[test]
+fn answers_that_depend_on_the_environment_are_marked() {
+    let sandbox = sandbox();
+    let out = sandbox.run(&["-l", "--json"]).ok().to_owned();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let environment = |name: &str| -> Vec<String> {
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("no row for {name}: {out}"));
+        row["environment"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no environment for {name}: {out}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // credential_source = Environment under a role: the keys come from the variables.
+    let ec2 = environment("ec2");
+    assert!(ec2.contains(&"AWS_ACCESS_KEY_ID".to_owned()), "{ec2:?}");
+    assert!(ec2.contains(&"AWS_SESSION_TOKEN".to_owned()), "{ec2:?}");
+    // No credentials of its own: the web identity variables would make it that root.
+    let default = environment("default");
+    assert!(
+        default.contains(&"AWS_WEB_IDENTITY_TOKEN_FILE".to_owned()),
+        "{default:?}"
+    );
+    // Keys in the files decide alone, through a role too.
+    for name in ["alice", "admin", "ci"] {
+        assert!(environment(name).is_empty(), "{name}: {out}");
+    }
+    let table = sandbox.run(&["-l"]).ok().to_owned();
+    let note = table
+        .lines()
+        .find(|line| line.starts_with("depend on the environment"))
+        .unwrap_or_else(|| panic!("no note: {table}"));
+    assert!(note.ends_with(": default, ec2"), "{note}");
+}

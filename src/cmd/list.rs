@@ -32,6 +32,9 @@ struct Row<'a> {
     uses_mfa_serial: Option<Inherited<'a>>,
     /// The region a run would export, and the profile that names it.
     uses_region: Option<Inherited<'a>>,
+    /// The variables a run of it reads for what the files leave open (the keys of
+    /// `credential_source = Environment`, or the web identity variables).
+    environment: &'static [&'static str],
     /// Why the walk from this profile fails (its kind is then `other`).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -56,6 +59,7 @@ impl<'a> Row<'a> {
             endpoint_url: profile.get("endpoint_url"),
             uses_mfa_serial: walk.setting("mfa_serial"),
             uses_region: walk.setting("region"),
+            environment: walk.environment,
             error: walk.error.as_ref().map(ToString::to_string),
         }
     }
@@ -131,6 +135,17 @@ fn table(rows: &[Row]) -> String {
     let mut text = super::table::table(&std::iter::once(header).chain(cells).collect::<Vec<_>>());
     if rows.iter().any(|row| row.named_like_command) {
         text.push_str("* named like a command: assume it with  rsume -p NAME\n");
+    }
+    let from_environment: Vec<&str> = rows
+        .iter()
+        .filter(|row| !row.environment.is_empty())
+        .map(|row| row.name)
+        .collect();
+    if !from_environment.is_empty() {
+        text.push_str(&format!(
+            "depend on the environment (rsume -l --json names the variables): {}\n",
+            log::printable(&from_environment.join(", "))
+        ));
     }
     text
 }

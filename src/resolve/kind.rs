@@ -13,18 +13,11 @@ pub enum Kind {
     Session,
     /// Assumes a role with the credentials of its `source_profile` or `credential_source`.
     Role,
-    /// `credential_source = Environment` without a role: the `AWS_*` key variables.
-    Environment,
-    /// `credential_process`: a command that prints credentials.
-    Process,
-    /// `sso_session` or `sso_start_url`: IAM Identity Center.
-    Sso,
     /// `web_identity_token_file` with `role_arn`: AssumeRoleWithWebIdentity.
     WebIdentity,
-    /// `credential_source = Ec2InstanceMetadata`.
-    Instance,
-    /// `credential_source = EcsContainer`.
-    Container,
+    /// A source of the table (sources.rs), named by its row: `environment`, `process`,
+    /// `sso`, `instance`, `container`.
+    Listed(&'static str),
     /// None of the above: a profile holding only settings (such as a region), or naming a
     /// `credential_source` that AWS does not define.
     Other,
@@ -37,12 +30,8 @@ impl Kind {
             Kind::Mfa => "mfa",
             Kind::Session => "session",
             Kind::Role => "role",
-            Kind::Environment => "environment",
-            Kind::Process => "process",
-            Kind::Sso => "sso",
             Kind::WebIdentity => "web-identity",
-            Kind::Instance => "instance",
-            Kind::Container => "container",
+            Kind::Listed(name) => name,
             Kind::Other => "other",
         }
     }

@@ -7,6 +7,7 @@
 
 mod adhoc;
 mod answers;
+mod duration;
 mod endpoint;
 mod error;
 mod kind;
@@ -19,6 +20,7 @@ mod walk;
 pub use crate::http::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
 pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
 pub use answers::{Destination, MfaDevice, RootKeys};
+use duration::{check_duration, session_duration};
 pub use error::ResolveError;
 pub use kind::Kind;
 use sources::{static_source, web_identity_from_env, web_identity_source};
@@ -34,8 +36,8 @@ use crate::http::HttpSettings;
 use crate::sts::{DEFAULT_ATTEMPT_TIMEOUT, StsTarget};
 use crate::vault::{
     AssumeRole, Cached, Chain, Container, CredentialProcess, Instance, Provider,
-    ROLE_DURATION_RANGE, Role, SESSION_DURATION_DEFAULT, SESSION_DURATION_RANGE, Session,
-    SessionToken, Sso, SsoRole, StaticKeys, WebIdentity, WebIdentityOrigin, default_session_name,
+    ROLE_DURATION_RANGE, Role, Session, SessionToken, Sso, SsoRole, StaticKeys, WebIdentity,
+    WebIdentityOrigin, default_session_name,
 };
 /// Longer chains are almost surely a mistake, and each hop is a network round trip.
 pub const MAX_ROLE_HOPS: usize = 10;
@@ -96,20 +98,20 @@ impl Source {
         let endpoint = sts_endpoint;
         match self {
             Source::Static(keys) | Source::Environment(keys) => Box::new(keys),
-            Source::Process(process) => Box::new(Cached(process)),
-            Source::Sso(role) => Box::new(Cached(Sso::new(role))),
+            Source::Process(process) => Box::new(Cached::root(Box::new(process))),
+            Source::Sso(role) => Box::new(Cached::root(Box::new(Sso::new(role)))),
             Source::WebIdentity {
                 role,
                 token_file,
                 origin,
-            } => Box::new(Cached(WebIdentity {
+            } => Box::new(Cached::root(Box::new(WebIdentity {
                 role,
                 token_file,
                 origin,
                 endpoint: endpoint.to_owned(),
-            })),
-            Source::Instance(instance) => Box::new(Cached(instance)),
-            Source::Container(container) => Box::new(Cached(container)),
+            }))),
+            Source::Instance(instance) => Box::new(Cached::root(Box::new(instance))),
+            Source::Container(container) => Box::new(Cached::root(Box::new(container))),
         }
     }
 
@@ -182,12 +184,12 @@ fn build(plan: Plan) -> Chain {
     for step in steps {
         let endpoint = endpoint.clone();
         provider = match step {
-            Step::MfaSession(session) => Box::new(Cached(SessionToken {
+            Step::MfaSession(session) => Box::new(Cached::hop(SessionToken {
                 session,
                 endpoint,
                 source: provider,
             })),
-            Step::AssumeRole(role) => Box::new(Cached(AssumeRole {
+            Step::AssumeRole(role) => Box::new(Cached::hop(AssumeRole {
                 role,
                 endpoint,
                 source: provider,
@@ -397,18 +399,7 @@ fn sts_target(
 }
 
 pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, ResolveError> {
-    let duration = profile
-        .get("duration_seconds")
-        .map(|text| {
-            let seconds = parse_seconds(text, profile, "duration_seconds")?;
-            check_duration(
-                seconds,
-                ROLE_DURATION_RANGE,
-                "duration_seconds",
-                Some(profile),
-            )
-        })
-        .transpose()?;
+    let duration = duration::role_duration(profile)?;
     Ok(Role {
         profile: profile.name().into(),
         role_arn: role_arn.into(),
@@ -420,62 +411,6 @@ pub(super) fn role_step(profile: &Profile, role_arn: &str) -> Result<Role, Resol
         duration,
         mfa_serial: None,
         scope: Default::default(),
-    })
-}
-
-/// The MFA session's length: `--session-duration`, else the `duration_seconds` of the user
-/// profile that holds the keys (the one making the call), else 12 hours.
-fn session_duration(overrides: &Overrides, user: Option<&Profile>) -> Result<u32, ResolveError> {
-    if let Some(seconds) = overrides.session_duration {
-        return check_duration(seconds, SESSION_DURATION_RANGE, "--session-duration", None);
-    }
-    let Some(user) = user.filter(|u| u.get("role_arn").is_none()) else {
-        return Ok(SESSION_DURATION_DEFAULT);
-    };
-    match user.get("duration_seconds") {
-        Some(text) => {
-            let seconds = parse_seconds(text, user, "duration_seconds")?;
-            check_duration(
-                seconds,
-                SESSION_DURATION_RANGE,
-                "duration_seconds",
-                Some(user),
-            )
-        }
-        None => Ok(SESSION_DURATION_DEFAULT),
-    }
-}
-
-fn parse_seconds(text: &str, profile: &Profile, key: &'static str) -> Result<u32, ResolveError> {
-    text.parse().map_err(|_| ResolveError::InvalidValue {
-        profile: profile.name().into(),
-        key,
-        location: profile.location(key),
-        expected: "a whole number of seconds".into(),
-    })
-}
-
-fn check_duration(
-    seconds: u32,
-    (min, max): (u32, u32),
-    key: &'static str,
-    profile: Option<&Profile>,
-) -> Result<u32, ResolveError> {
-    if (min..=max).contains(&seconds) {
-        return Ok(seconds);
-    }
-    let expected = format!("between {min} and {max} seconds");
-    Err(match profile {
-        Some(profile) => ResolveError::InvalidValue {
-            profile: profile.name().into(),
-            key,
-            location: profile.location(key),
-            expected,
-        },
-        None => ResolveError::InvalidFlag {
-            flag: key,
-            expected,
-        },
     })
 }
 

@@ -6,7 +6,7 @@
 
 use std::time::SystemTime;
 
-use super::{Kind, ResolveError, Source, metadata, role_step, sso};
+use super::{ResolveError, Source, metadata, role_step, sso};
 use crate::config::{Profile, ProfileSet};
 use crate::credentials::{Credentials, Secret};
 use crate::process;
@@ -27,8 +27,11 @@ pub(super) enum Spelling {
 #[derive(Debug)]
 pub(super) struct SourceRow {
     pub spelling: Spelling,
-    /// The word `rsume -l` shows for a profile that starts with it.
-    pub kind: Kind,
+    /// The word `rsume -l` shows for a profile that starts with it (docs/configuration.md).
+    pub kind: &'static str,
+    /// The variables its credentials come from, when the environment and not the files
+    /// hold them: `-l` marks the profiles that start with it.
+    pub variables: &'static [&'static str],
     pub build: fn(&Binding<'_>) -> Result<Source, ResolveError>,
 }
 
@@ -46,27 +49,36 @@ pub(super) struct Binding<'a> {
 pub(super) const SOURCES: &[SourceRow] = &[
     SourceRow {
         spelling: Spelling::Keys(&["credential_process"]),
-        kind: Kind::Process,
+        kind: "process",
+        variables: &[],
         build: process_source,
     },
     SourceRow {
         spelling: Spelling::Keys(&["sso_session", "sso_start_url"]),
-        kind: Kind::Sso,
+        kind: "sso",
+        variables: &[],
         build: |at| sso::sso_source(at.set, at.profile, at.env),
     },
     SourceRow {
         spelling: Spelling::CredentialSource("Environment"),
-        kind: Kind::Environment,
+        kind: "environment",
+        variables: &[
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+        ],
         build: environment_source,
     },
     SourceRow {
         spelling: Spelling::CredentialSource("Ec2InstanceMetadata"),
-        kind: Kind::Instance,
+        kind: "instance",
+        variables: &[],
         build: |at| metadata::instance_source(at.profile, at.target, at.env).map(Source::Instance),
     },
     SourceRow {
         spelling: Spelling::CredentialSource("EcsContainer"),
-        kind: Kind::Container,
+        kind: "container",
+        variables: &[],
         build: |at| metadata::container_source(at.profile, at.env).map(Source::Container),
     },
 ];
@@ -199,6 +211,13 @@ pub(super) fn web_identity_source(profile: &Profile) -> Result<Source, ResolveEr
     })
 }
 
+/// The variables that make a profile without credentials of its own a web identity root.
+pub(super) const WEB_IDENTITY_VARIABLES: &[&str] = &[
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+];
+
 /// `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN` (with `AWS_ROLE_SESSION_NAME`), as the
 /// SDKs' default chain uses them after the profile: only for the profile asked for, and only
 /// when it holds no credentials of its own.
@@ -206,8 +225,7 @@ pub(super) fn web_identity_from_env(
     profile: &Profile,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Source> {
-    if profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
-    {
+    if has_keys(profile) {
         return None;
     }
     let var = |name| env(name).filter(|v: &String| !v.is_empty());
@@ -227,6 +245,11 @@ pub(super) fn web_identity_from_env(
         token_file: token_file.into(),
         origin: WebIdentityOrigin::Environment,
     })
+}
+
+/// Whether a profile writes keys of its own (even incomplete ones, reported later).
+pub(super) fn has_keys(profile: &Profile) -> bool {
+    profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! `plan` binds what it finds to the environment, and `rsume -l` shows what it finds, so
 //! both answer from the same walk.
 
-use super::sources::{SOURCES, SourceRow, Spelling};
+use super::sources::{SOURCES, SourceRow, Spelling, WEB_IDENTITY_VARIABLES, has_keys};
 use super::{Kind, MAX_ROLE_HOPS, ResolveError, unknown_profile};
 use crate::config::{Profile, ProfileSet};
 
@@ -65,7 +65,7 @@ impl<'a> Walk<'a> {
         }
         match self.root {
             Root::WebIdentity(_) => Kind::WebIdentity,
-            Root::Listed(_, row) => row.kind,
+            Root::Listed(_, row) => Kind::Listed(row.kind),
             Root::Keys(profile) | Root::Own(profile) => {
                 if profile.get("aws_access_key_id").is_none() {
                     Kind::Other
@@ -84,11 +84,26 @@ impl<'a> Walk<'a> {
     }
 }
 
+impl Walk<'_> {
+    /// The variables a run reads for what the files leave open: the keys of
+    /// `credential_source = Environment`, or, for the profile asked for when it holds no
+    /// credentials of its own, the web identity variables that would make it that root.
+    fn variables(&self) -> &'static [&'static str] {
+        match self.root {
+            Root::Listed(_, row) => row.variables,
+            Root::Own(profile) if !has_keys(profile) => WEB_IDENTITY_VARIABLES,
+            Root::Keys(_) | Root::WebIdentity(_) | Root::Own(_) => &[],
+        }
+    }
+}
+
 /// What `rsume -l` shows of a profile: the walk's kind and settings, or, for a walk that
 /// fails, `other` with the error and the settings of the profiles it got through.
 #[derive(Debug)]
 pub struct Survey<'a> {
     pub kind: Kind,
+    /// The variables its answers depend on (see [`Walk::variables`]); none for a failed walk.
+    pub environment: &'static [&'static str],
     pub error: Option<ResolveError>,
     profiles: Vec<&'a Profile>,
 }
@@ -105,11 +120,13 @@ pub fn survey<'a>(set: &'a ProfileSet, name: &str) -> Survey<'a> {
     match walk(set, name) {
         Ok(walk) => Survey {
             kind: walk.kind(),
+            environment: walk.variables(),
             error: None,
             profiles: walk.profiles,
         },
         Err(stopped) => Survey {
             kind: Kind::Other,
+            environment: &[],
             error: Some(stopped.error),
             profiles: stopped.profiles,
         },

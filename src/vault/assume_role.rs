@@ -1,6 +1,6 @@
 //! AssumeRole, signed with the source's credentials.
 
-use super::{Fetch, Provider, Run, Spec, VaultError};
+use super::{Fetch, Hop, Provider, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
@@ -71,14 +71,6 @@ impl Fetch for AssumeRole {
         Key::derive(&fields)
     }
 
-    fn source(&self) -> Option<&dyn Provider> {
-        Some(self.source.as_ref())
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        self.role.mfa_serial.as_deref()
-    }
-
     fn spec(&self) -> Spec<'_> {
         Spec {
             kind: EntryKind::Role,
@@ -94,15 +86,24 @@ impl Fetch for AssumeRole {
             self.role.role_arn, self.role.session_name
         )
     }
+}
+
+impl Hop for AssumeRole {
+    fn source(&self) -> &dyn Provider {
+        self.source.as_ref()
+    }
+
+    fn mfa_serial(&self) -> Option<&str> {
+        self.role.mfa_serial.as_deref()
+    }
 
     fn fetch(
         &self,
         run: &mut Run<'_, '_>,
-        source: Option<&Credentials>,
+        source: &Credentials,
         code: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let role = &self.role;
-        let source = source.expect("the decorator passes the source's credentials");
         let sts = run.sts()?;
         log::debug(format_args!(
             "AssumeRole {} as {} for profile '{}'",

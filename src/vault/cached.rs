@@ -31,27 +31,33 @@ pub struct CachePolicy {
     pub margin: Option<Duration>,
 }
 
-/// A provider that fetches credentials with a call. It is a [`Provider`] only as
-/// [`Cached`]`<Self>`.
+/// What a provider that fetches says about itself, all known without running it. It is a
+/// [`Provider`] only inside [`Cached`], as a [`Root`] or a [`Hop`].
 pub trait Fetch {
     /// Its cache key: its own settings and its source's identity, nothing that needs a run.
     fn key(&self) -> Key;
-    /// The provider whose credentials sign the call: none for a root that fetches its own.
-    fn source(&self) -> Option<&dyn Provider> {
-        None
-    }
-    /// The MFA device whose code each attempt needs, if any.
-    fn mfa_serial(&self) -> Option<&str> {
-        None
-    }
     fn spec(&self) -> Spec<'_>;
-    /// This hop alone, for `--debug`.
+    /// This provider alone, for `--debug`.
     fn describe(&self) -> String;
+}
+
+/// A provider that fetches its credentials alone: a command, a token file, an endpoint.
+pub trait Root: Fetch {
     /// One attempt; the result is checked and held to `spec().lifetime` by the decorator.
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError>;
+}
+
+/// A call signed with the credentials of the provider it wraps (its source).
+pub trait Hop: Fetch {
+    fn source(&self) -> &dyn Provider;
+    /// The MFA device whose code each attempt needs, if any.
+    fn mfa_serial(&self) -> Option<&str>;
+    /// One attempt with the source's credentials and the code, if `mfa_serial` names a
+    /// device; checked and held to `spec().lifetime` by the decorator.
     fn fetch(
         &self,
         run: &mut Run<'_, '_>,
-        source: Option<&Credentials>,
+        source: &Credentials,
         code: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError>;
 }
@@ -97,54 +103,114 @@ impl Spec<'_> {
     }
 }
 
-/// The cache decorator. Without a cache (`--no-cache`) it still checks every reply.
-pub struct Cached<F>(pub F);
+/// The cache decorator around a root or a hop. Without a cache (`--no-cache`) it still
+/// checks every reply.
+pub struct Cached(Fetcher);
 
-impl<F: Fetch> Provider for Cached<F> {
+enum Fetcher {
+    Root(Box<dyn Root>),
+    Hop(Box<dyn Hop>),
+}
+
+impl Cached {
+    pub fn root(root: Box<dyn Root>) -> Cached {
+        Cached(Fetcher::Root(root))
+    }
+
+    pub fn hop(hop: impl Hop + 'static) -> Cached {
+        Cached(Fetcher::Hop(Box::new(hop)))
+    }
+
+    /// What it says about itself, root or hop.
+    fn about(&self) -> &dyn Fetch {
+        match &self.0 {
+            Fetcher::Root(root) => root.as_ref(),
+            Fetcher::Hop(hop) => hop.as_ref(),
+        }
+    }
+}
+
+/// What each attempt of a run needs: a hop's source credentials are fetched once, first.
+enum Attempt<'a> {
+    Root(&'a dyn Root),
+    Hop {
+        hop: &'a dyn Hop,
+        source: Credentials,
+    },
+}
+
+impl Attempt<'_> {
+    /// The code this attempt sends, asked for now: only a hop that names a device sends one.
+    fn code(&self, run: &mut Run<'_, '_>) -> Result<Option<MfaCode>, VaultError> {
+        let Attempt::Hop { hop, .. } = self else {
+            return Ok(None);
+        };
+        let Some(serial) = hop.mfa_serial() else {
+            return Ok(None);
+        };
+        run.codes
+            .code(serial)
+            .map(Some)
+            .map_err(|source| VaultError::Mfa {
+                serial: serial.to_owned(),
+                source,
+            })
+    }
+
+    fn fetch(
+        &self,
+        run: &mut Run<'_, '_>,
+        code: Option<&MfaCode>,
+    ) -> Result<Credentials, VaultError> {
+        match self {
+            Attempt::Root(root) => root.fetch(run),
+            Attempt::Hop { hop, source } => hop.fetch(run, source, code),
+        }
+    }
+}
+
+impl Provider for Cached {
     fn identity(&self) -> Identity {
-        Identity::key(&self.0.key())
+        Identity::key(&self.about().key())
     }
 
     fn describe(&self) -> String {
-        match self.0.source() {
-            Some(source) => format!("{} -> {}", source.describe(), self.0.describe()),
-            None => self.0.describe(),
+        match &self.0 {
+            Fetcher::Hop(hop) => format!("{} -> {}", hop.source().describe(), hop.describe()),
+            Fetcher::Root(root) => root.describe(),
         }
     }
 
     fn kind(&self) -> Option<EntryKind> {
-        Some(self.0.spec().kind)
+        Some(self.about().spec().kind)
     }
 
     /// A code is asked for before the lock is taken, so nobody waits on a person typing (two
     /// terminals may both prompt); concurrent runs that need no prompt queue on the lock and
     /// make one call between them, the later ones served by the entry the first one wrote.
     fn retrieve(&self, run: &mut Run<'_, '_>) -> Result<Fetched, VaultError> {
-        let key = self.0.key();
+        let key = self.about().key();
         let hit = |run: &Run, problems| self.usable(run, &key, problems).map(Fetched::from_cache);
         if let Some(hit) = hit(run, Problems::Ignore) {
             return Ok(hit);
         }
-        let source = match self.0.source() {
-            Some(source) => Some(source.retrieve(run)?.credentials),
-            None => None,
+        let attempt = match &self.0 {
+            Fetcher::Root(root) => Attempt::Root(root.as_ref()),
+            Fetcher::Hop(hop) => Attempt::Hop {
+                hop: hop.as_ref(),
+                source: hop.source().retrieve(run)?.credentials,
+            },
         };
         let mut tries = 0;
         loop {
             tries += 1;
-            let code = match self.0.mfa_serial() {
-                Some(serial) => Some(run.codes.code(serial).map_err(|source| VaultError::Mfa {
-                    serial: serial.to_owned(),
-                    source,
-                })?),
-                None => None,
-            };
+            let code = attempt.code(run)?;
             let _lock = self.lock(run, &key);
             if let Some(hit) = hit(run, Problems::Warn) {
                 return Ok(hit);
             }
             let asked_at = SystemTime::now();
-            match self.0.fetch(run, source.as_ref(), code.as_ref()) {
+            match attempt.fetch(run, code.as_ref()) {
                 Ok(credentials) => return self.received(run, &key, credentials, asked_at),
                 Err(error) if !error.is_rejected_code() => return Err(error),
                 Err(error) => {
@@ -178,11 +244,11 @@ impl Fetched {
     }
 }
 
-impl<F: Fetch> Cached<F> {
+impl Cached {
     /// The per-entry lock, if there is a cache and it can be had.
     fn lock(&self, run: &Run, key: &Key) -> Option<std::fs::File> {
         let cache = run.cache?;
-        warn_on_error(cache.lock(key, &self.0.spec().purpose())).flatten()
+        warn_on_error(cache.lock(key, &self.about().spec().purpose())).flatten()
     }
 
     /// A reply checked, its expiry held to what was asked, then cached.
@@ -193,7 +259,7 @@ impl<F: Fetch> Cached<F> {
         mut credentials: Credentials,
         asked_at: SystemTime,
     ) -> Result<Fetched, VaultError> {
-        let spec = self.0.spec();
+        let spec = self.about().spec();
         credentials.check().map_err(|source| VaultError::Unusable {
             what: spec.what(),
             source,
@@ -225,7 +291,7 @@ impl<F: Fetch> Cached<F> {
     /// The cached credentials, if the policy allows them and enough life is left.
     fn usable(&self, run: &Run, key: &Key, problems: Problems) -> Option<Credentials> {
         let cache = run.cache?;
-        let spec = self.0.spec();
+        let spec = self.about().spec();
         let (margin, ignored) = spec.margin(run.policy);
         if ignored {
             return None;

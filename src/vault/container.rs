@@ -12,11 +12,10 @@ use std::time::SystemTime;
 use sha2::{Digest, Sha256};
 
 use super::metadata;
-use super::{Fetch, Run, Spec, VaultError};
+use super::{Fetch, Root, Run, Spec, VaultError};
 use crate::cache::Key;
 use crate::credentials::{Credentials, Secret};
 use crate::fs::{self, Contents};
-use crate::mfa::MfaCode;
 
 /// What `rsume cache list` shows as the entry's subject.
 const SUBJECT: &str = "container role";
@@ -67,13 +66,10 @@ impl Fetch for Container {
     fn describe(&self) -> String {
         format!("container role from {}", self.uri)
     }
+}
 
-    fn fetch(
-        &self,
-        run: &mut Run<'_, '_>,
-        _: Option<&Credentials>,
-        _: Option<&MfaCode>,
-    ) -> Result<Credentials, VaultError> {
+impl Root for Container {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         let failed = |problem: String| VaultError::Metadata {
             profile: self.profile.clone(),
             service: SERVICE,

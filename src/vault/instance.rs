@@ -6,10 +6,9 @@ use aws_config::imds;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
 
 use super::metadata::{self, METADATA_ATTEMPT_TIMEOUT};
-use super::{Fetch, Run, Spec, VaultError};
+use super::{Fetch, Root, Run, Spec, VaultError};
 use crate::cache::Key;
 use crate::credentials::Credentials;
-use crate::mfa::MfaCode;
 
 /// What `rsume cache list` shows as the entry's subject.
 const SUBJECT: &str = "EC2 instance role";
@@ -35,13 +34,10 @@ impl Fetch for Instance {
     fn describe(&self) -> String {
         format!("instance role from {}", self.endpoint)
     }
+}
 
-    fn fetch(
-        &self,
-        run: &mut Run<'_, '_>,
-        _: Option<&Credentials>,
-        _: Option<&MfaCode>,
-    ) -> Result<Credentials, VaultError> {
+impl Root for Instance {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         let endpoint = metadata::Endpoint {
             profile: &self.profile,
             service: "the instance metadata service",

@@ -1,8 +1,9 @@
 //! Providers: each one produces credentials, most by signing a call with the credentials of
 //! the provider it wraps (its source), the way aws-vault composes its `vault/` providers.
 //! `resolve` builds the chain from the profiles; [`get`] runs it. Every provider that fetches
-//! is a [`Fetch`] and becomes a [`Provider`] only inside the [`Cached`] decorator, so nothing
-//! fetched escapes the lock, the margins and the checks.
+//! is a [`Root`] (it fetches alone) or a [`Hop`] (it signs with its source's credentials) and
+//! becomes a [`Provider`] only inside the [`Cached`] decorator, so nothing fetched escapes
+//! the lock, the margins and the checks.
 
 mod assume_role;
 mod cached;
@@ -20,7 +21,7 @@ mod web_identity;
 pub use assume_role::{
     AssumeRole, ROLE_DEFAULT_DURATION, ROLE_DURATION_RANGE, Role, default_session_name,
 };
-pub use cached::{CachePolicy, Cached, Fetch, Spec};
+pub use cached::{CachePolicy, Cached, Fetch, Hop, Root, Spec};
 pub use container::{Container, ContainerToken};
 pub use instance::Instance;
 pub use process::{CredentialProcess, ProcessOutputError};

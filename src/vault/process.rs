@@ -4,10 +4,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{Fetch, Run, SESSION_DURATION_RANGE, Spec, VaultError};
+use super::{Fetch, Root, Run, SESSION_DURATION_RANGE, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::{Credentials, Secret};
-use crate::mfa::MfaCode;
 use crate::process::{self, ProcessError};
 use crate::time;
 
@@ -75,13 +74,10 @@ impl Fetch for CredentialProcess {
             self.program, self.profile
         )
     }
+}
 
-    fn fetch(
-        &self,
-        _: &mut Run<'_, '_>,
-        _: Option<&Credentials>,
-        _: Option<&MfaCode>,
-    ) -> Result<Credentials, VaultError> {
+impl Root for CredentialProcess {
+    fn fetch(&self, _: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         process::run(&self.command, self.timeout)
             .map_err(ProcessOutputError::from)
             .and_then(|stdout| parse(&stdout))

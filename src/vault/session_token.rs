@@ -1,7 +1,7 @@
 //! GetSessionToken with an MFA code: one code serves every role of that user while the
 //! session lasts.
 
-use super::{Fetch, Provider, Run, Spec, VaultError};
+use super::{Fetch, Hop, Provider, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
@@ -40,14 +40,6 @@ impl Fetch for SessionToken {
         ])
     }
 
-    fn source(&self) -> Option<&dyn Provider> {
-        Some(self.source.as_ref())
-    }
-
-    fn mfa_serial(&self) -> Option<&str> {
-        Some(&self.session.serial)
-    }
-
     fn spec(&self) -> Spec<'_> {
         Spec {
             kind: EntryKind::MfaSession,
@@ -63,17 +55,26 @@ impl Fetch for SessionToken {
             self.session.serial, self.session.duration
         )
     }
+}
+
+impl Hop for SessionToken {
+    fn source(&self) -> &dyn Provider {
+        self.source.as_ref()
+    }
+
+    fn mfa_serial(&self) -> Option<&str> {
+        Some(&self.session.serial)
+    }
 
     fn fetch(
         &self,
         run: &mut Run<'_, '_>,
-        source: Option<&Credentials>,
+        source: &Credentials,
         code: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let Session {
             serial, duration, ..
         } = &self.session;
-        let source = source.expect("the decorator passes the source's credentials");
         let sts = run.sts()?;
         log::debug(format_args!("GetSessionToken for {serial}, {duration} s"));
         let mfa = code.map(|code| (serial.as_str(), code));

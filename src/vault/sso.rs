@@ -16,11 +16,10 @@ use aws_credential_types::provider::error::{CredentialsError, TokenError};
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 
-use super::{Fetch, Run, Spec, VaultError};
+use super::{Fetch, Root, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::{Credentials, Secret};
 use crate::log;
-use crate::mfa::MfaCode;
 
 /// The longest role session a permission set can grant: the portal's own expiry is kept.
 const SSO_ROLE_MAX_SECONDS: u32 = 12 * 3600;
@@ -108,13 +107,10 @@ impl Fetch for Sso {
             self.role.role_name, self.role.account_id
         )
     }
+}
 
-    fn fetch(
-        &self,
-        run: &mut Run<'_, '_>,
-        _: Option<&Credentials>,
-        _: Option<&MfaCode>,
-    ) -> Result<Credentials, VaultError> {
+impl Root for Sso {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         let role = &self.role;
         log::debug(format_args!(
             "GetRoleCredentials {} in {} (SSO region {})",

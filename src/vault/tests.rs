@@ -107,8 +107,8 @@ fn alice() -> StaticKeys {
     }
 }
 
-fn session(source: impl Provider + 'static) -> Cached<SessionToken> {
-    Cached(SessionToken {
+fn session(source: impl Provider + 'static) -> Cached {
+    Cached::hop(SessionToken {
         session: Session {
             profile: "alice".into(),
             serial: ALICE_MFA.into(),
@@ -119,24 +119,32 @@ fn session(source: impl Provider + 'static) -> Cached<SessionToken> {
     })
 }
 
-fn role(name: &str, duration: Option<u32>, source: impl Provider + 'static) -> Cached<AssumeRole> {
-    Cached(AssumeRole {
-        role: Role {
-            profile: name.into(),
-            role_arn: format!("arn:aws:iam::1:role/{name}"),
-            external_id: None,
-            session_name: default_session_name(name),
-            duration,
-            mfa_serial: None,
-            scope: Default::default(),
-        },
+fn role(name: &str, duration: Option<u32>, source: impl Provider + 'static) -> Cached {
+    assume(named_role(name, duration), source)
+}
+
+fn named_role(name: &str, duration: Option<u32>) -> Role {
+    Role {
+        profile: name.into(),
+        role_arn: format!("arn:aws:iam::1:role/{name}"),
+        external_id: None,
+        session_name: default_session_name(name),
+        duration,
+        mfa_serial: None,
+        scope: Default::default(),
+    }
+}
+
+fn assume(role: Role, source: impl Provider + 'static) -> Cached {
+    Cached::hop(AssumeRole {
+        role,
         endpoint: String::new(),
         source: Box::new(source),
     })
 }
 
 /// alice's keys -> her MFA session -> the role `name`.
-fn admin(name: &str) -> Cached<AssumeRole> {
+fn admin(name: &str) -> Cached {
     role(name, None, session(alice()))
 }
 
@@ -354,8 +362,9 @@ fn a_rejected_code_is_asked_again_at_the_terminal_up_to_three_times() {
 fn mfa_on_a_role_sends_the_code_with_assume_role_and_asks_again_when_rejected() {
     let setup = Setup::new();
     setup.sts.codes_to_reject.set(1);
-    let mut admin = role("admin", None, alice());
-    admin.0.role.mfa_serial = Some(ALICE_MFA.into());
+    let mut with_device = named_role("admin", None);
+    with_device.mfa_serial = Some(ALICE_MFA.into());
+    let admin = assume(with_device, alice());
     setup.get(&admin, &CachePolicy::default()).unwrap();
     assert_eq!(
         setup.sts.calls(),

@@ -5,11 +5,10 @@
 
 use std::path::PathBuf;
 
-use super::{Fetch, Role, Run, Spec, VaultError};
+use super::{Fetch, Role, Root, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::Credentials;
 use crate::log;
-use crate::mfa::MfaCode;
 use crate::sts::WebIdentityRequest;
 
 /// Where the settings came from, for messages.
@@ -60,13 +59,10 @@ impl Fetch for WebIdentity {
             self.token_file.display()
         )
     }
+}
 
-    fn fetch(
-        &self,
-        run: &mut Run<'_, '_>,
-        _: Option<&Credentials>,
-        _: Option<&MfaCode>,
-    ) -> Result<Credentials, VaultError> {
+impl Root for WebIdentity {
+    fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         let role = &self.role;
         let token = self.token()?;
         let sts = run.sts()?;

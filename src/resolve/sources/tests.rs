@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::*;
 use crate::config::{ProfileFiles, parse};
-use crate::resolve::survey;
+use crate::resolve::{Kind, survey};
 
 fn spellings() -> Vec<(&'static str, &'static SourceRow)> {
     SOURCES
@@ -33,11 +33,11 @@ fn each_spelling_and_kind_belongs_to_one_row() {
         assert!(
             SOURCES[i + 1..].iter().all(|other| other.kind != row.kind),
             "two rows are {}",
-            row.kind.name()
+            row.kind
         );
         // The walk's own words are for keys, roles and web identity, never a row's.
         assert!(
-            ![
+            [
                 Kind::Static,
                 Kind::Mfa,
                 Kind::Session,
@@ -45,9 +45,10 @@ fn each_spelling_and_kind_belongs_to_one_row() {
                 Kind::WebIdentity,
                 Kind::Other
             ]
-            .contains(&row.kind),
+            .iter()
+            .all(|word| word.name() != row.kind),
             "{}",
-            row.kind.name()
+            row.kind
         );
     }
 }
@@ -64,7 +65,12 @@ fn the_walk_finds_every_row_by_its_spelling_in_any_case() {
         let config = format!("[profile p]\n{section}");
         let set = parse(&ProfileFiles::from_strings(&config, "")).unwrap();
         let found = survey(&set, "p");
-        assert_eq!(found.kind, row.kind, "{name}: {:?}", found.error);
+        assert_eq!(
+            found.kind,
+            Kind::Listed(row.kind),
+            "{name}: {:?}",
+            found.error
+        );
     }
     let message = credential_source_names();
     assert_eq!(message, "Environment, Ec2InstanceMetadata, EcsContainer");
