@@ -14,7 +14,7 @@ mod sources;
 mod sso;
 
 pub use crate::http::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
-pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
+pub use adhoc::{AdHoc, adhoc_chain};
 pub use error::ResolveError;
 pub use inherit::{Inherited, inherited};
 pub use kind::{Kind, kind};
