@@ -190,7 +190,6 @@ fn no_file_is_read_outside_the_one_bounded_reader() {
         // The directory is opened only to sync a rename to disk.
         ("src/config/write.rs", "File::open(dir)"),
         // The controlling terminal, opened to ask and answer.
-        ("src/cmd/mfa.rs", ".read(true)"),
         ("src/mfa/terminal.rs", ".read(true)"),
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
