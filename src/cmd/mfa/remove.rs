@@ -7,6 +7,7 @@ use super::{MfaSetupError, UserProfile, terminal};
 use crate::cmd::{Env, Output};
 use crate::iam::Device;
 use crate::log::printable;
+use crate::mfa::{Serial, SerialKind};
 
 pub(super) fn run(
     profile: &str,
@@ -34,7 +35,7 @@ pub(super) fn run(
     iam.deactivate(&user.name, &device.serial)?;
     let mut text = format!("Deactivated {}", printable(&device.serial));
     // Only a virtual device can be deleted; a hardware key or passkey is only unassigned.
-    if device.serial.contains(":mfa/") {
+    if is_virtual(&device.serial) {
         iam.delete_virtual_device(&device.serial)?;
         text.push_str(" and deleted it");
     }
@@ -53,6 +54,11 @@ pub(super) fn run(
         ));
     }
     Ok(Output::Text(text))
+}
+
+/// Whether IAM can delete the device (DeleteVirtualMFADevice): a serial of the `mfa/` kind.
+fn is_virtual(serial: &str) -> bool {
+    Serial::parse(serial).is_ok_and(|serial| serial.kind() == SerialKind::Device)
 }
 
 /// The device to remove: the one asked for, else the user's only one.
@@ -107,6 +113,16 @@ mod tests {
             serial: serial.into(),
             enabled: None,
         }
+    }
+
+    #[test]
+    fn only_a_virtual_device_is_deleted() {
+        assert!(is_virtual("arn:aws:iam::123456789012:mfa/alice"));
+        assert!(is_virtual("arn:aws-cn:iam::123456789012:mfa/team/alice"));
+        assert!(!is_virtual("GAHT12345678"));
+        assert!(!is_virtual(
+            "arn:aws:iam::123456789012:u2f/user/alice/default-ABCDEFGHIJKL"
+        ));
     }
 
     #[test]
