@@ -14,7 +14,7 @@
 
 use super::files::read_text;
 use super::lines::{self, Kind, Line, WHITESPACE};
-use super::update::LockError;
+use super::lock::LockError;
 use super::write::{WriteError, replace_unless_changed};
 use super::{ConfigError, FileKind, ProfileSet, merge_file, normalize};
 use crate::log::printable;

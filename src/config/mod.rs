@@ -15,6 +15,7 @@
 pub mod edit;
 mod files;
 mod lines;
+mod lock;
 mod normalize;
 mod parse;
 mod problem;
