@@ -6,8 +6,8 @@
 //! for Rust), which implements the cross-SDK profile file rules: see `lines.rs` for lines (one
 //! tokenizer shared with editing, its findings in `problem.rs`), `parse.rs` for properties,
 //! `normalize.rs` for sections and merging, `profile.rs` for what a profile holds, `files.rs`
-//! for locating the files. `edit.rs`, `update.rs` and `write.rs` change a file without losing a
-//! byte of it.
+//! for locating the files. `edit.rs` (with `splice.rs`), `update.rs` (with `lock.rs`) and
+//! `write.rs` change a file without losing a byte of it.
 //!
 //! These files hold secret keys, so no error, warning or `Debug` output ever shows a value or
 //! the text of a line: errors name the file and line number and say what is wrong instead.
@@ -20,6 +20,7 @@ mod normalize;
 mod parse;
 mod problem;
 mod profile;
+mod splice;
 pub mod update;
 mod write;
 
