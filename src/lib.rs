@@ -3,7 +3,8 @@
 //! Data flows one way: `config` (files → profiles) → `resolve` (profile → a chain of
 //! providers) → `vault` (the chain → credentials: from `cache`, or asking `mfa` for a code
 //! and `sts` for sessions) → `exports` and `shell` (credentials → shell code) → `cmd`, which
-//! main writes to stdout once. `vault`, `cache` and `sts` know nothing of `resolve` or `cmd`.
+//! main writes to stdout once. `vault`, `cache`, `sts`, `iam`, `config` and `cli` know nothing
+//! of `resolve` or `cmd` (`tests.rs` checks their imports).
 
 pub mod cache;
 pub mod cli;
@@ -25,3 +26,6 @@ pub mod sts;
 pub mod time;
 pub mod variables;
 pub mod vault;
+
+#[cfg(test)]
+mod tests;

@@ -219,6 +219,25 @@ fn each_local_failure_has_its_line_and_fix() {
         run.stdout
     );
     assert!(run.stdout.contains("    fix: set it to the device's ARN"));
+    // A security key's serial is well-formed, but gives no codes.
+    let key = "arn:aws:iam::123456789012:u2f/user/alice/default-ABCDEFGHIJKLMNOP";
+    let passkey =
+        private(&format!("[profile alice]\nmfa_serial = {key}\n")).endpoint(&sts.endpoint());
+    let run = doctor(&passkey, &["alice"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        run.stdout.contains(&format!(
+            "✗ mfa_serial: mfa_serial = {key} at {}:2 is a security key, which gives no codes: STS takes them only from a virtual or hardware TOTP device\n    fix: set it to the device's ARN"
+        , passkey.path(".aws/config").display())),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("- MFA device enabled: not checked: mfa_serial names a security key\n"),
+        "{}",
+        run.stdout
+    );
     // A cache directory others can read.
     let sandbox = private(CONFIG).endpoint(&sts.endpoint());
     std::fs::create_dir_all(sandbox.cache_dir()).unwrap();

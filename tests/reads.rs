@@ -193,7 +193,6 @@ fn no_file_is_read_outside_the_one_bounded_reader() {
         // openat/unlinkat: no file's content is read through it.
         ("src/cmd/code_file.rs", ".read(true)"),
         // The controlling terminal, opened to ask and answer.
-        ("src/cmd/mfa.rs", ".read(true)"),
         ("src/mfa/terminal.rs", ".read(true)"),
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

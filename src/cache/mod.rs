@@ -2,14 +2,15 @@
 //! stores and finds entries; when an entry is fresh enough is the `vault::Cached` decorator's call.
 //!
 //! The directory is created 0700 and refused when another user could swap, plant or read
-//! files in it (a symlink, someone else's, open to group or others); rsume never changes the
-//! mode of a directory, and touches only files whose names it writes (see `names`). Files
-//! are created 0600 and replaced by rename, so a crash never leaves half an entry. A lock
-//! file per key lets concurrent runs make one STS call between them.
+//! files in it (a symlink, someone else's, open to group or others; see `safety`); rsume never
+//! changes the mode of a directory, and touches only files whose names it writes (see
+//! `names`). Files are created 0600 and replaced by rename, so a crash never leaves half an
+//! entry. A lock file per key lets concurrent runs make one STS call between them.
 
 mod entry;
 mod key;
 mod names;
+mod safety;
 
 pub use entry::{About, EntryKind};
 pub use key::Key;
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use crate::credentials::Credentials;
 use crate::log;
 use names::Name;
+use safety::{check_dir, check_file, open_private, private_dir_builder};
 
 /// How long a run waits for another run working on the same entry before it goes ahead
 /// alone; a normal STS call takes well under a second.
@@ -326,99 +328,4 @@ fn read_entry(path: &Path) -> Result<Option<(About, Credentials)>, CacheError> {
             path: path.to_owned(),
             reason: why.to_string(),
         })
-}
-
-#[cfg(unix)]
-fn private_dir_builder() -> fs::DirBuilder {
-    use std::os::unix::fs::DirBuilderExt;
-    let mut builder = fs::DirBuilder::new();
-    builder.mode(0o700);
-    builder
-}
-
-#[cfg(not(unix))]
-fn private_dir_builder() -> fs::DirBuilder {
-    fs::DirBuilder::new()
-}
-
-/// Opens without following a symlink at `path` and without waiting (a FIFO opens at once,
-/// then fails the regular-file check), creating files 0600.
-fn open_private(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    options.open(path)
-}
-
-#[cfg(unix)]
-fn check_dir(dir: &Path) -> Result<(), CacheError> {
-    use std::os::unix::fs::MetadataExt;
-    let unsafe_dir = |why| {
-        Err(CacheError::Unsafe {
-            dir: dir.to_owned(),
-            why,
-        })
-    };
-    let meta = fs::symlink_metadata(dir).map_err(io_error(dir))?;
-    if meta.file_type().is_symlink() {
-        return unsafe_dir("it is a symbolic link");
-    }
-    if !meta.is_dir() {
-        return unsafe_dir("it is not a directory");
-    }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    if meta.uid() != unsafe { libc::geteuid() } {
-        return unsafe_dir("it belongs to another user");
-    }
-    if meta.mode() & 0o022 != 0 {
-        return unsafe_dir("other users can write to it");
-    }
-    if meta.mode() & 0o077 != 0 {
-        return unsafe_dir(
-            "other users can read it (rsume changes no directory it did not create)",
-        );
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_dir(dir: &Path) -> Result<(), CacheError> {
-    let meta = fs::symlink_metadata(dir).map_err(io_error(dir))?;
-    if !meta.is_dir() {
-        return Err(CacheError::Unsafe {
-            dir: dir.to_owned(),
-            why: "it is not a directory",
-        });
-    }
-    Ok(())
-}
-
-/// An entry another user could have written is not trusted.
-#[cfg(unix)]
-fn check_file(file: &File, path: &Path) -> Result<(), CacheError> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = file.metadata().map_err(io_error(path))?;
-    // SAFETY: as above.
-    let reason = if !meta.is_file() {
-        "not a regular file"
-    } else if meta.uid() != unsafe { libc::geteuid() } {
-        "it belongs to another user"
-    } else if meta.mode() & 0o077 != 0 {
-        "other users can read or write it"
-    } else {
-        return Ok(());
-    };
-    Err(CacheError::Refused {
-        path: path.to_owned(),
-        reason,
-    })
-}
-
-#[cfg(not(unix))]
-fn check_file(_: &File, _: &Path) -> Result<(), CacheError> {
-    Ok(())
 }

@@ -14,7 +14,6 @@ pub use completions::answer_if_asked as answer_completion_request;
 mod init;
 mod list;
 mod mfa;
-mod mfa_setup;
 mod output;
 mod profiles;
 mod repeat;

@@ -7,7 +7,7 @@
 //! [`Kind::Junk`] with the [`Problem`], and classifying goes on so an editor can still see the
 //! whole file.
 
-use super::parse::Problem;
+use super::problem::Problem;
 use std::ops::Range;
 
 /// The only characters the profile file format treats as whitespace (for indentation and

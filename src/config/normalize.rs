@@ -7,7 +7,8 @@
 
 use super::lines::{WHITESPACE, range_in, trim};
 use super::parse::{self, Event, RawProperty, SyntaxError};
-use super::{FileKind, Origin, Profile, ProfileSet, Properties, Property, Value};
+use super::profile::{Origin, Profile, Properties, Property, Value};
+use super::{FileKind, ProfileSet};
 use crate::log::printable;
 use std::borrow::Cow;
 use std::collections::HashMap;

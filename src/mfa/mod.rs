@@ -3,10 +3,12 @@
 
 mod flag;
 mod process;
+mod serial;
 mod terminal;
 
 pub use flag::from_flag;
 pub use process::from_process;
+pub use serial::{MalformedSerial, Serial, SerialKind};
 pub use terminal::{from_terminal, open as open_terminal};
 
 use crate::credentials::Secret;

@@ -14,7 +14,7 @@ use crate::vault::{Chain, ROLE_DURATION_RANGE, Role, Session, StaticKeys, defaul
 /// What the command line asks of an ad-hoc role.
 #[derive(Clone, Debug, Default)]
 pub struct AdHoc {
-    /// A full ARN (see [`parse_role_arn`]).
+    /// A full ARN (`--role-arn` makes one of each spelling it takes).
     pub role_arn: String,
     pub source_profile: Option<String>,
     pub external_id: Option<String>,
@@ -140,87 +140,9 @@ fn environment_plan(
     })
 }
 
-/// `arn:PARTITION:iam::ACCOUNT:role/NAME`, `ACCOUNT:NAME` or `PARTITION:ACCOUNT:NAME` (the
-/// account is 12 digits), as a full ARN.
-pub fn parse_role_arn(text: &str) -> Result<String, String> {
-    const HINT: &str =
-        "use a role ARN, ACCOUNT:ROLE or PARTITION:ACCOUNT:ROLE (the account is 12 digits)";
-    let account_ok =
-        |account: &str| account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
-    let name_ok = |name: &str| {
-        !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
-    };
-    let parts: Vec<&str> = text.split(':').collect();
-    let (partition, account, role) = match parts.as_slice() {
-        ["arn", partition, "iam", "", account, resource] => {
-            let role = resource.strip_prefix("role/").ok_or(HINT)?;
-            (*partition, *account, role)
-        }
-        [account, role] => ("aws", *account, *role),
-        [partition, account, role] => (*partition, *account, *role),
-        _ => return Err(HINT.into()),
-    };
-    let partition_ok = partition.starts_with("aws")
-        && partition
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '-');
-    if !partition_ok || !account_ok(account) || !name_ok(role) {
-        return Err(HINT.into());
-    }
-    Ok(format!("arn:{partition}:iam::{account}:role/{role}"))
-}
-
-/// `key=value,key=value`, in order; a key or value cannot be empty or hold `,` or `=`.
-pub fn parse_tags(text: &str) -> Result<Vec<(String, String)>, String> {
-    text.split(',')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, value)) if !key.is_empty() && !value.contains('=') => {
-                Ok((key.to_owned(), value.to_owned()))
-            }
-            _ => Err(format!(
-                "'{pair}' is not key=value; use --tags key=value,key=value"
-            )),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn role_arns_in_three_spellings() {
-        let full = "arn:aws:iam::123456789012:role/admin";
-        assert_eq!(parse_role_arn(full).unwrap(), full);
-        assert_eq!(parse_role_arn("123456789012:admin").unwrap(), full);
-        assert_eq!(
-            parse_role_arn("aws-us-gov:123456789012:ops/admin").unwrap(),
-            "arn:aws-us-gov:iam::123456789012:role/ops/admin"
-        );
-        for bad in [
-            "admin",
-            "12345:admin",
-            "123456789012:",
-            "arn:aws:iam::123456789012:user/bob",
-            "x:123456789012:admin",
-            "123456789012:ad min",
-        ] {
-            assert!(parse_role_arn(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn tags_are_pairs() {
-        assert_eq!(
-            parse_tags("team=ops,env=").unwrap(),
-            [("team".into(), "ops".into()), ("env".into(), String::new())]
-        );
-        assert!(parse_tags("team").is_err());
-        assert!(parse_tags("=x").is_err());
-    }
 
     #[test]
     fn the_name_is_role_at_account() {

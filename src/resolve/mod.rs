@@ -18,7 +18,7 @@ mod sso;
 mod walk;
 
 pub use crate::http::{ALLOW_HTTP_VARIABLE, http_allowed, may_send_to};
-pub use adhoc::{AdHoc, adhoc_chain, parse_role_arn, parse_tags};
+pub use adhoc::{AdHoc, adhoc_chain};
 pub use answers::{Destination, MfaDevice, RootKeys};
 use duration::{check_duration, session_duration};
 pub use error::ResolveError;

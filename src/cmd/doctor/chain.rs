@@ -5,6 +5,7 @@
 use super::Check;
 use crate::cmd::Env;
 use crate::config::ProfileSet;
+use crate::mfa::Serial;
 use crate::resolve::{self, Overrides, Plan};
 
 /// Resolves `profile`; the plan comes back when it does. `first_run`: no AWS file exists
@@ -62,9 +63,13 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
     let serial = device.serial;
-    if well_formed(serial) {
-        return Check::pass(CHECK, format!("{serial} is well-formed"));
-    }
+    let problem = match Serial::parse(serial) {
+        Ok(parsed) if parsed.is_totp() => {
+            return Check::pass(CHECK, format!("{serial} is well-formed"));
+        }
+        Ok(_) => "is a security key, which gives no codes: STS takes them only from a virtual or hardware TOTP device".to_owned(),
+        Err(malformed) => malformed.to_string(),
+    };
     // Where the device is named; the others are a fallback for a location unknown.
     let at = device
         .from
@@ -75,64 +80,7 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
         .unwrap_or_default();
     Check::fail(
         CHECK,
-        format!(
-            "mfa_serial = {serial}{at} is neither an MFA device ARN nor a hardware token's serial number"
-        ),
+        format!("mfa_serial = {serial}{at} {problem}"),
         "set it to the device's ARN as `aws iam list-mfa-devices` shows it: arn:aws:iam::ACCOUNT:mfa/NAME",
     )
-}
-
-/// A virtual device's ARN (`arn:aws:iam::123456789012:mfa/alice`, a path allowed), or a
-/// hardware token's serial number, as STS's SerialNumber accepts them.
-pub(super) fn well_formed(serial: &str) -> bool {
-    let name_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
-    let Some(rest) = serial.strip_prefix("arn:") else {
-        return (9..=256).contains(&serial.len()) && serial.chars().all(name_char);
-    };
-    let parts: Vec<&str> = rest.splitn(5, ':').collect();
-    let [partition, service, region, account, resource] = parts[..] else {
-        return false;
-    };
-    let partition_ok = partition == "aws"
-        || partition.strip_prefix("aws-").is_some_and(|p| {
-            !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '-')
-        });
-    let name = resource.strip_prefix("mfa/").unwrap_or("");
-    partition_ok
-        && service == "iam"
-        && region.is_empty()
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && !name.is_empty()
-        && !name.ends_with('/')
-        && name.chars().all(name_char)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mfa_serials() {
-        for good in [
-            "arn:aws:iam::123456789012:mfa/alice",
-            "arn:aws-us-gov:iam::123456789012:mfa/team/alice.b@x",
-            "arn:aws-cn:iam::123456789012:mfa/alice",
-            "GAHT12345678",
-        ] {
-            assert!(well_formed(good), "{good}");
-        }
-        for bad in [
-            "arn:aws:iam::123456789012:user/alice",
-            "arn:aws:iam::12345678901:mfa/alice",
-            "arn:aws:iam:us-east-1:123456789012:mfa/alice",
-            "arn:aws:sts::123456789012:mfa/alice",
-            "arn:aws:iam::123456789012:mfa/",
-            "arn:aws:iam::123456789012:mfa/ali ce",
-            "alice",
-            "",
-        ] {
-            assert!(!well_formed(bad), "{bad}");
-        }
-    }
 }

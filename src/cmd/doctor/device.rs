@@ -4,6 +4,7 @@
 use super::Check;
 use crate::cmd::Env;
 use crate::iam::{Device, Iam, IamError};
+use crate::mfa::Serial;
 use crate::resolve::Plan;
 
 const CHECK: &str = "MFA device enabled";
@@ -12,8 +13,12 @@ pub(super) fn check(plan: &Plan, env: Env<'_>) -> Check {
     let Some(serial) = plan.mfa_device().map(|device| device.serial) else {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
-    if !super::chain::well_formed(serial) {
-        return Check::skip(CHECK, "not checked: mfa_serial is not well-formed");
+    match Serial::parse(serial) {
+        Err(_) => return Check::skip(CHECK, "not checked: mfa_serial is not well-formed"),
+        Ok(parsed) if !parsed.is_totp() => {
+            return Check::skip(CHECK, "not checked: mfa_serial names a security key");
+        }
+        Ok(_) => {}
     }
     let Some(keys) = plan.root_keys() else {
         return Check::skip(

@@ -8,8 +8,8 @@ use std::fs::File;
 use std::io::Write;
 use std::path::Path;
 
-use super::mfa::{UserProfile, terminal};
-use super::{Env, Output};
+use super::{UserProfile, terminal};
+use crate::cmd::{Env, Output};
 use crate::config::FileKind;
 use crate::config::edit::EditError;
 use crate::config::update::update;

@@ -1,19 +1,20 @@
-//! `rsume mfa list|remove`, and what every `rsume mfa` command shares: the IAM user's keys
-//! from a profile, and the terminal. Setup is in `mfa_setup.rs`.
+//! `rsume mfa setup|list|remove`, one file each, and what they share: the IAM user's keys
+//! from a profile, and the terminal.
+
+mod list;
+mod remove;
+mod setup;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
-use super::table::table;
 use super::{Env, Output};
 use crate::cli::MfaCommand;
 use crate::config::edit::EditError;
 use crate::config::update::update;
 use crate::config::{FileKind, Location, Profile};
 use crate::credentials::{Credentials, Secret};
-use crate::iam::{Device, Iam, IamError};
-use crate::log::printable;
+use crate::iam::{Iam, IamError};
 
 /// Why an `rsume mfa` command cannot start. Each names the profile and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -66,13 +67,13 @@ pub fn run(command: &MfaCommand, env: Env<'_>) -> anyhow::Result<Output> {
             profile,
             device_name,
             qr_png,
-        } => super::mfa_setup::run(profile, device_name.as_deref(), qr_png.as_deref(), env),
-        MfaCommand::List { profile } => list(profile, env),
+        } => setup::run(profile, device_name.as_deref(), qr_png.as_deref(), env),
+        MfaCommand::List { profile } => list::run(profile, env),
         MfaCommand::Remove {
             profile,
             serial,
             yes,
-        } => remove(profile, serial.as_deref(), *yes, env),
+        } => remove::run(profile, serial.as_deref(), *yes, env),
     }
 }
 
@@ -181,177 +182,9 @@ pub fn terminal(command: &'static str) -> Result<File, MfaSetupError> {
     crate::mfa::open_terminal().map_err(|_| MfaSetupError::NoTerminal(command))
 }
 
-fn list(profile: &str, env: Env<'_>) -> anyhow::Result<Output> {
-    let user_profile = UserProfile::load(profile, env)?;
-    let iam = user_profile.iam(env)?;
-    let user = iam.user()?;
-    let devices = iam.devices(&user.name)?;
-    let used = user_profile.mfa_serial.as_deref();
-    let mut rows = vec![[
-        "DEVICE".to_owned(),
-        "ENABLED".into(),
-        format!("USED BY {profile}"),
-    ]];
-    rows.extend(devices.iter().map(|device| {
-        [
-            device.serial.clone(),
-            device.enabled.map(crate::time::rfc3339).unwrap_or_default(),
-            if used == Some(device.serial.as_str()) {
-                "yes".into()
-            } else {
-                String::new()
-            },
-        ]
-    }));
-    let mut text = format!("MFA devices of the IAM user {}:\n", printable(&user.name));
-    if devices.is_empty() {
-        text.push_str(&format!(
-            "none; `rsume mfa setup {}` registers one\n",
-            printable(profile)
-        ));
-    } else {
-        text.push_str(&table(&rows));
-    }
-    match used {
-        Some(serial) if !devices.iter().any(|d| d.serial == serial) => text.push_str(&format!(
-            "profile '{}' names mfa_serial {}, which is not among them\n",
-            printable(profile),
-            printable(serial)
-        )),
-        None => text.push_str(&format!(
-            "profile '{}' has no mfa_serial\n",
-            printable(profile)
-        )),
-        Some(_) => {}
-    }
-    Ok(Output::Text(text))
-}
-
-fn remove(profile: &str, serial: Option<&str>, yes: bool, env: Env<'_>) -> anyhow::Result<Output> {
-    let user_profile = UserProfile::load(profile, env)?;
-    let iam = user_profile.iam(env)?;
-    let user = iam.user()?;
-    let devices = iam.devices(&user.name)?;
-    let device = pick(
-        &devices,
-        serial.or(user_profile.mfa_serial.as_deref()),
-        &user.name,
-        profile,
-    )?;
-    if !yes {
-        confirm(&format!(
-            "Deactivate and delete the MFA device {} of the IAM user {}? [y/N] ",
-            printable(&device.serial),
-            printable(&user.name)
-        ))?;
-    }
-    iam.deactivate(&user.name, &device.serial)?;
-    let mut text = format!("Deactivated {}", printable(&device.serial));
-    // Only a virtual device can be deleted; a hardware key or passkey is only unassigned.
-    if device.serial.contains(":mfa/") {
-        iam.delete_virtual_device(&device.serial)?;
-        text.push_str(" and deleted it");
-    }
-    text.push_str(".\n");
-    let changed = user_profile
-        .forget_serial(profile, &device.serial)
-        .map_err(|source| MfaSetupError::SerialKept {
-            profile: profile.into(),
-            source: Box::new(source),
-        })?;
-    for path in changed {
-        text.push_str(&format!(
-            "Removed its mfa_serial from profile '{}' in {}.\n",
-            printable(profile),
-            printable(&path.display().to_string())
-        ));
-    }
-    Ok(Output::Text(text))
-}
-
-/// The device to remove: the one asked for, else the user's only one.
-fn pick<'a>(
-    devices: &'a [Device],
-    serial: Option<&str>,
-    user: &str,
-    profile: &str,
-) -> Result<&'a Device, MfaSetupError> {
-    match (serial, devices) {
-        (Some(serial), _) => {
-            devices
-                .iter()
-                .find(|d| d.serial == serial)
-                .ok_or_else(|| MfaSetupError::NotTheUsers {
-                    serial: serial.into(),
-                    user: user.into(),
-                    profile: profile.into(),
-                })
-        }
-        (None, [only]) => Ok(only),
-        (None, []) => Err(MfaSetupError::NoDevice { user: user.into() }),
-        (None, many) => Err(MfaSetupError::WhichDevice {
-            user: user.into(),
-            count: many.len(),
-            profile: profile.into(),
-        }),
-    }
-}
-
-/// Asks a yes/no question on the terminal; only `y` or `yes` goes ahead.
-fn confirm(question: &str) -> Result<(), MfaSetupError> {
-    let mut tty = terminal("remove").map_err(|_| MfaSetupError::NoConfirmation)?;
-    tty.write_all(question.as_bytes())
-        .map_err(|_| MfaSetupError::NoConfirmation)?;
-    let mut answer = String::new();
-    BufReader::new(tty)
-        .read_line(&mut answer)
-        .map_err(|_| MfaSetupError::NoConfirmation)?;
-    match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Ok(()),
-        _ => Err(MfaSetupError::NotConfirmed),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn device(serial: &str) -> Device {
-        Device {
-            serial: serial.into(),
-            enabled: None,
-        }
-    }
-
-    #[test]
-    fn picks_the_named_device_or_the_only_one() {
-        let one = [device("arn:aws:iam::1:mfa/a")];
-        let two = [
-            device("arn:aws:iam::1:mfa/a"),
-            device("arn:aws:iam::1:mfa/b"),
-        ];
-        assert_eq!(
-            pick(&one, None, "u", "p").unwrap().serial,
-            "arn:aws:iam::1:mfa/a"
-        );
-        assert_eq!(
-            pick(&two, Some("arn:aws:iam::1:mfa/b"), "u", "p")
-                .unwrap()
-                .serial,
-            "arn:aws:iam::1:mfa/b"
-        );
-        let error = pick(&two, None, "u", "p").unwrap_err().to_string();
-        assert!(
-            error.contains("--serial") && error.contains("rsume mfa list p"),
-            "{error}"
-        );
-        assert!(pick(&[], None, "u", "p").is_err());
-        let error = pick(&one, Some("arn:x"), "u", "p").unwrap_err().to_string();
-        assert!(
-            error.contains("arn:x is not an MFA device of the IAM user u"),
-            "{error}"
-        );
-    }
 
     #[test]
     fn only_a_profile_with_keys_will_do() {
