@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use rexpect::session::spawn_command;
 use support::fake_sts::{FakeSts, Reply};
 use support::moto::moto;
-use support::sandbox::{Sandbox, finish_within};
+use support::sandbox::{BIN, Sandbox, finish_within};
 
 /// `[default]` holds keys, as `aws configure` writes them: the SDKs would take those before
 /// they ask the endpoint, so every client test runs with them present.
@@ -468,4 +469,43 @@ fn short_credentials_are_renewed_and_the_client_never_signs_with_an_expired_key(
         "{assumed} AssumeRole calls in {elapsed:.1} s"
     );
     assert_eq!(assumed, issued.len());
+}
+
+#[test]
+fn a_renewal_asks_on_rsumes_terminal_and_a_cancelled_prompt_answers_503() {
+    let sandbox = sandbox();
+    let mut command = sandbox.program(BIN);
+    // The flag's code is spent on the first session: a renewal asks on the terminal.
+    command.args(["serve", "admin", "--mfa-token", "123456"]);
+    let mut session = spawn_command(command, Some(30_000)).expect("spawn on a pty");
+    let (_, uri) = session
+        .exp_regex("http://127\\.0\\.0\\.1:[0-9]+/rsume/[0-9a-f]+")
+        .unwrap();
+    let (_, token) = session.exp_regex("[0-9a-f]{64}").unwrap();
+    session.exp_string("until Ctrl-C").unwrap();
+    // The MFA session ends (the cache loses it): the next request needs a code.
+    sandbox.run(&["cache", "clear"]).ok();
+    let request = |uri: &str, token: &str| {
+        let (uri, token) = (uri.to_owned(), token.to_owned());
+        std::thread::spawn(move || ask(&uri, "GET", None, Some(&token)))
+    };
+    let asking = request(&uri, &token);
+    session
+        .exp_string("the MFA session for 'admin' has ended")
+        .unwrap();
+    session.exp_string("MFA code for").unwrap();
+    session.send_control('c').unwrap();
+    let (status, body) = asking.join().unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("cancelled"), "{body}");
+    // Asked again, a code renews them.
+    let asking = request(&uri, &token);
+    session.exp_string("MFA code for").unwrap();
+    session.send_line("123456").unwrap();
+    let (status, body) = asking.join().unwrap();
+    assert_eq!(status, 200, "{body}");
+    // Ctrl-C with no prompt stops the server.
+    session.send_control('c').unwrap();
+    session.exp_string("stopped serving 'admin'").unwrap();
+    session.exp_eof().unwrap();
 }

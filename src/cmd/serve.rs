@@ -59,7 +59,8 @@ struct Served<'a> {
     profile: String,
     /// The region the program is told, from the profile's chain (or --region).
     region: Option<String>,
-    /// The run's flags, without those that force a new session: they shaped the first fetch.
+    /// The run's flags, without those spent on the first fetch (--refresh, --refresh-mfa,
+    /// --mfa-token).
     args: RequestArgs,
     env: Env<'a>,
     why: String,
@@ -81,9 +82,12 @@ impl<'a> Served<'a> {
                 "profile '{profile}' gives long-term keys, which never need renewing: use  rsume exec {profile}  without --server"
             ));
         }
+        // A code from --mfa-token is spent on the first session: a renewal that needs one
+        // asks where a profile without the flag would (mfa_process, else the terminal).
         let mut args = args.clone();
         args.refresh = false;
         args.refresh_mfa = false;
+        args.mfa_token = None;
         Ok(Served {
             region: got.chain.region,
             profile: got.chain.profile,
