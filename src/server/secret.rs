@@ -29,11 +29,24 @@ fn fill(buffer: &mut [u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// Elsewhere the kernel's generator as a device: exactly `buffer.len()` bytes are read.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+/// The other Unix systems have `getentropy`, which fills at most 256 bytes a call.
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
 fn fill(buffer: &mut [u8]) -> io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buffer)
+    for chunk in buffer.chunks_mut(256) {
+        // SAFETY: the system writes exactly `chunk.len()` (at most 256) bytes into `chunk`.
+        if unsafe { libc::getentropy(chunk.as_mut_ptr().cast(), chunk.len()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn fill(_buffer: &mut [u8]) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "no random source for the server's token on this system",
+    ))
 }
 
 /// Whether `presented` is `expected`, looking at every byte whatever the first difference.
