@@ -326,6 +326,7 @@ fn serve_prints_shell_code_for_the_shell_asked() {
     let mut child = sandbox
         .command(&["serve", "admin", "--mfa-token", "123456", "--shell", "fish"])
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
