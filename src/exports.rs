@@ -113,6 +113,16 @@ pub fn refreshing(
     in_table_order(changes)
 }
 
+/// Exports for a program served by `rsume exec --server`: the region and the profile's
+/// name, and no keys at all, so its SDK asks the endpoint (which the caller names in the
+/// container variables) and nothing in the environment outranks it.
+pub fn served(profile: &str, region: Option<&str>, env: Env<'_>) -> Vec<Change> {
+    let mut changes = regions(region, env);
+    changes.push(set(PROFILE_MARKER, profile));
+    changes.push(set(PROMPT_PROFILE, profile));
+    in_table_order(changes)
+}
+
 /// Clears everything `assume` and `refreshing` may have set, and puts back the user's own
 /// region.
 pub fn unset(env: Env<'_>) -> Vec<Change> {

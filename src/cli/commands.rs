@@ -43,6 +43,10 @@ pub enum DirectCommand {
         /// Profile whose credentials the program gets
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
         profile: String,
+        /// Serve the credentials on a local endpoint that renews them, instead of putting
+        /// keys in the program's environment (for programs that outlive one session)
+        #[arg(long)]
+        server: bool,
         /// The program and its arguments (put them after --)
         #[arg(
             required = true,
@@ -51,6 +55,13 @@ pub enum DirectCommand {
             value_name = "COMMAND"
         )]
         command: Vec<OsString>,
+    },
+    /// Serve a profile's credentials on 127.0.0.1 for containers and IDEs, renewed from the
+    /// cache, until interrupted; prints the two variables a program needs
+    Serve {
+        /// Profile whose credentials to serve
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
     },
     /// Print a profile's credentials for an SDK: credential_process = rsume credential-process NAME
     CredentialProcess {

@@ -4,7 +4,7 @@
 //! n, as a shell reports it).
 
 use std::ffi::OsString;
-use std::process::Command;
+use std::process::{Child, Command};
 
 use super::repeat::Repeat;
 use super::{Env, Output, request};
@@ -21,14 +21,15 @@ pub struct CannotRun {
 
 pub fn run(
     profile: &str,
+    server: bool,
     command: &[OsString],
     args: &RequestArgs,
     env: Env<'_>,
 ) -> anyhow::Result<Output> {
+    if server {
+        return super::serve::exec(profile, command, args, env);
+    }
     let got = request::get(Some(profile), args, env, |_| Ok(()))?;
-    let (program, program_args) = command.split_first().expect("clap requires a command");
-    let mut child = Command::new(program);
-    child.args(program_args);
     // What the shell would hold after `rsume PROFILE`: the keys set, and the variables that
     // would outrank them (AWS_PROFILE and friends) removed; a shell started with them renews
     // them at its prompt as the parent would.
@@ -40,6 +41,25 @@ pub fn run(
         Some(&repeat),
         env,
     );
+    let (mut running, program) = start(command, changes)?;
+    // Ctrl-C and Ctrl-\ reach the program from the terminal; rsume outlives them to report
+    // its status. Ignored only after the spawn: an ignored signal stays ignored in a child.
+    let _ignore = IgnoreTerminalSignals::new();
+    let status = running
+        .wait()
+        .map_err(|source| cannot_run(&program, source))?;
+    Ok(Output::Exited(exit_code(status)))
+}
+
+/// Starts `command` (the program and its arguments) with `changes` applied to rsume's own
+/// environment; the program's name comes back for messages.
+pub(super) fn start(
+    command: &[OsString],
+    changes: Vec<Change>,
+) -> Result<(Child, OsString), CannotRun> {
+    let (program, program_args) = command.split_first().expect("clap requires a command");
+    let mut child = Command::new(program);
+    child.args(program_args);
     for change in changes {
         match change {
             Change::Set { name, value } => child.env(name, value),
@@ -47,20 +67,21 @@ pub fn run(
             Change::Print(_) => unreachable!("exports print nothing"),
         };
     }
-    let cannot_run = |source| CannotRun {
+    let running = child
+        .spawn()
+        .map_err(|source| cannot_run(program, source))?;
+    Ok((running, program.clone()))
+}
+
+pub(super) fn cannot_run(program: &OsString, source: std::io::Error) -> CannotRun {
+    CannotRun {
         program: crate::log::printable(&program.to_string_lossy()).into_owned(),
         source,
-    };
-    let mut running = child.spawn().map_err(cannot_run)?;
-    // Ctrl-C and Ctrl-\ reach the program from the terminal; rsume outlives them to report
-    // its status. Ignored only after the spawn: an ignored signal stays ignored in a child.
-    let _ignore = IgnoreTerminalSignals::new();
-    let status = running.wait().map_err(cannot_run)?;
-    Ok(Output::Exited(exit_code(status)))
+    }
 }
 
 /// The status as a shell reports it: the code, or 128 + the signal that ended the program.
-fn exit_code(status: std::process::ExitStatus) -> u8 {
+pub(super) fn exit_code(status: std::process::ExitStatus) -> u8 {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
@@ -72,11 +93,11 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
 }
 
 #[cfg(unix)]
-struct IgnoreTerminalSignals([libc::sighandler_t; 2]);
+pub(super) struct IgnoreTerminalSignals([libc::sighandler_t; 2]);
 
 #[cfg(unix)]
 impl IgnoreTerminalSignals {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         // SAFETY: swapping signal dispositions touches no Rust state.
         unsafe {
             Self([
@@ -99,11 +120,11 @@ impl Drop for IgnoreTerminalSignals {
 }
 
 #[cfg(not(unix))]
-struct IgnoreTerminalSignals;
+pub(super) struct IgnoreTerminalSignals;
 
 #[cfg(not(unix))]
 impl IgnoreTerminalSignals {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self
     }
 }

@@ -18,6 +18,7 @@ mod output;
 mod profiles;
 mod repeat;
 mod request;
+mod serve;
 mod status;
 mod table;
 mod unset;
@@ -134,8 +135,13 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         }
         Some(Command::Direct(DirectCommand::Completions { shell })) => completions::run(*shell),
         Some(Command::Direct(DirectCommand::Mfa(command))) => mfa::run(command, env)?,
-        Some(Command::Direct(DirectCommand::Exec { profile, command })) => {
-            exec::run(profile, command, &cli.request, env)?
+        Some(Command::Direct(DirectCommand::Exec {
+            profile,
+            server,
+            command,
+        })) => exec::run(profile, *server, command, &cli.request, env)?,
+        Some(Command::Direct(DirectCommand::Serve { profile })) => {
+            serve::run(profile, cli.output.shell, &cli.request, env)?
         }
         Some(Command::Direct(DirectCommand::Console {
             profile,

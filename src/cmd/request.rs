@@ -29,6 +29,30 @@ pub fn get(
     env: Env<'_>,
     before: impl FnOnce(&Chain) -> anyhow::Result<()>,
 ) -> anyhow::Result<Got> {
+    get_for(given, args, env, before, Asked::Now)
+}
+
+/// As [`get`], for a renewal nobody asked for at that moment (the endpoint of `exec
+/// --server` and `serve`): an MFA prompt first says `why`, and credentials still in the cache
+/// are not announced, since a client may ask many times a minute.
+pub fn renew(given: &str, args: &RequestArgs, env: Env<'_>, why: &str) -> anyhow::Result<Got> {
+    get_for(Some(given), args, env, |_| Ok(()), Asked::Renewal(why))
+}
+
+/// Who wants the credentials: the user, now, or a client of the endpoint.
+#[derive(Clone, Copy)]
+enum Asked<'a> {
+    Now,
+    Renewal(&'a str),
+}
+
+fn get_for(
+    given: Option<&str>,
+    args: &RequestArgs,
+    env: Env<'_>,
+    before: impl FnOnce(&Chain) -> anyhow::Result<()>,
+    asked: Asked<'_>,
+) -> anyhow::Result<Got> {
     let flag_code = flag_code(args)?;
     let (files, set) = profiles::load(env)?;
     let (name, from) = profiles::choose(given, env);
@@ -45,7 +69,22 @@ pub fn get(
         })?;
     before(&chain)?;
     let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, &name, env));
-    fetch(chain, &mut code_source, args, env)
+    match asked {
+        Asked::Now => fetch(chain, &mut code_source, args, env, true),
+        Asked::Renewal(why) => fetch(chain, &mut explained(code_source, why), args, env, false),
+    }
+}
+
+/// `source`, saying `why` before it is asked for a code.
+fn explained<'a>(mut source: mfa::CodeSource<'a>, why: &'a str) -> mfa::CodeSource<'a> {
+    let again = source.can_ask_again();
+    mfa::CodeSource::new(
+        move |serial| {
+            log::info(format_args!("{why}"));
+            source.code(serial)
+        },
+        again,
+    )
 }
 
 /// The credentials of an ad-hoc role (`--role-arn`), through the same cache and calls as a
@@ -85,7 +124,7 @@ pub fn get_role(
     before(&chain)?;
     let source = role.source_profile.as_deref().unwrap_or_default();
     let mut code_source = flag_code.unwrap_or_else(|| code_command(&set, source, env));
-    fetch(chain, &mut code_source, args, env)
+    fetch(chain, &mut code_source, args, env, true)
 }
 
 /// `--session-policy`: the JSON itself, or `@FILE`.
@@ -135,12 +174,14 @@ fn overrides(args: &RequestArgs) -> Overrides {
     }
 }
 
-/// Runs the chain, through the cache as the flags allow.
+/// Runs the chain, through the cache as the flags allow; says what it got, unless
+/// `announce_cached` is false and the cache had it.
 fn fetch(
     chain: Chain,
     code_source: &mut mfa::CodeSource<'_>,
     args: &RequestArgs,
     env: Env<'_>,
+    announce_cached: bool,
 ) -> anyhow::Result<Got> {
     let policy = CachePolicy {
         off: args.no_cache,
@@ -149,11 +190,13 @@ fn fetch(
         margin: args.refresh_margin.map(|s| Duration::from_secs(s.into())),
     };
     let fetched = vault::get(&chain, code_source, &policy, env)?;
-    log::info(format_args!(
-        "{}: {}",
-        chain.profile,
-        chain.summary(&fetched)
-    ));
+    if announce_cached || !fetched.cached {
+        log::info(format_args!(
+            "{}: {}",
+            chain.profile,
+            chain.summary(&fetched)
+        ));
+    }
     Ok(Got { chain, fetched })
 }
 

@@ -120,6 +120,24 @@ enum Kind {
     Delay(Duration, Box<Reply>),
     ClockOff(i64, Box<Reply>),
     Forward(String),
+    Minting(Arc<Mint>),
+}
+
+/// What [`Reply::minting`] issued: fresh credentials per call, each valid for `valid_for`.
+#[derive(Debug)]
+pub struct Mint {
+    valid_for: Duration,
+    issued: Mutex<Vec<FakeCreds>>,
+}
+
+impl Mint {
+    /// Every set of credentials issued so far, in order.
+    pub fn issued(&self) -> Vec<FakeCreds> {
+        self.issued
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 impl Reply {
@@ -304,8 +322,39 @@ impl Reply {
         Reply(Kind::ClockOff(seconds, Box::new(then)))
     }
 
+    /// Like [`Reply::auto`], but `GetSessionToken` and `AssumeRole` mint new credentials valid
+    /// for `valid_for` from the moment of each call (tags `mint0`, `mint1`, …), and a
+    /// `GetCallerIdentity` signed with minted credentials that have expired gets STS's
+    /// `ExpiredToken`, as the real STS answers. The [`Mint`] reports what was issued.
+    pub fn minting(valid_for: Duration) -> (Reply, Arc<Mint>) {
+        let mint = Arc::new(Mint {
+            valid_for,
+            issued: Mutex::new(Vec::new()),
+        });
+        (Reply(Kind::Minting(Arc::clone(&mint))), mint)
+    }
+
     fn render(&self, req: &Request) -> Response {
         match &self.0 {
+            Kind::Minting(mint) => {
+                let mut issued = mint.issued.lock().unwrap_or_else(PoisonError::into_inner);
+                if req.action == "GetCallerIdentity" {
+                    let signer = req.access_key_id().unwrap_or_default();
+                    let expired = issued
+                        .iter()
+                        .any(|c| c.access_key_id == signer && c.expiration <= SystemTime::now());
+                    drop(issued);
+                    return if expired {
+                        Reply::expired_token().render(req)
+                    } else {
+                        Reply::caller_identity(FAKE_USER_ARN).render(req)
+                    };
+                }
+                let creds = FakeCreds::new(&format!("mint{}", issued.len()), mint.valid_for);
+                issued.push(creds.clone());
+                drop(issued);
+                Reply::auto(&creds).render(req)
+            }
             Kind::ClockOff(seconds, then) => {
                 let mut response = then.render(req);
                 let at = if *seconds >= 0 {
