@@ -36,7 +36,7 @@ fn main() -> ExitCode {
 
 /// The command line as clap reads it. clap's command tree, its matches and the `Cli` live
 /// until the process exits: freeing them then is wasted work, about 150,000 instructions
-/// of a cached run's 950,000 (docs/performance.md, "Start-up").
+/// of a cached run's 990,000 (docs/performance.md, "Start-up").
 fn parse(args: &[OsString]) -> Result<&'static Cli, clap::Error> {
     let command = Box::leak(Box::new(Cli::command()));
     let matches = Box::leak(Box::new(command.try_get_matches_from_mut(args)?));
