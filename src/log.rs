@@ -68,7 +68,9 @@ fn line(kind: &str, message: Arguments<'_>) {
 /// marks) shown as escapes like `\u{1b}`, so one message stays one honest line. The only
 /// function that makes text fit to show a person: messages, tables and config warnings.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(hostile) {
+    // Printable ASCII, nearly every name and value, is passed without a look at each
+    // character's Unicode class (`rsume -l` shows 30,000 cells for 5,000 profiles).
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) || !text.chars().any(hostile) {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len() + 16);

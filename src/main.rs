@@ -1,8 +1,9 @@
+use std::ffi::OsString;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
 use rsume::cli::{self, Cli};
 use rsume::cmd::{self, Finished, Output, UsageError};
 use rsume::mfa::MfaError;
@@ -13,7 +14,7 @@ fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     cmd::answer_completion_request(cli::wrapper_in(&args).is_some());
     let env = |name: &str| std::env::var(name).ok();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match parse(&args) {
         Ok(cli) => cli,
         Err(error) => return clap_exit(&error, cli::wrapper_in(&args)),
     };
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     if cli.output.quiet {
         rsume::log::quiet();
     }
-    match cmd::run(&cli, &args, &env) {
+    match cmd::run(cli, &args, &env) {
         Ok(Finished::Stdout(text, code)) => write_stdout(&text, code),
         Ok(Finished::Code(file, code)) => match file.write(&code) {
             Ok(()) => ExitCode::SUCCESS,
@@ -38,6 +39,16 @@ fn main() -> ExitCode {
             exit_code(&error)
         }
     }
+}
+
+/// The command line as clap reads it. clap's command tree, its matches and the `Cli` live
+/// until the process exits: freeing them then is wasted work, about 150,000 instructions
+/// of a cached run's 990,000 (docs/performance.md, "Start-up").
+fn parse(args: &[OsString]) -> Result<&'static Cli, clap::Error> {
+    let command = Box::leak(Box::new(Cli::command()));
+    let matches = Box::leak(Box::new(command.try_get_matches_from_mut(args)?));
+    let cli = Cli::from_arg_matches_mut(matches).map_err(|error| error.format(command))?;
+    Ok(Box::leak(Box::new(cli)))
 }
 
 /// A bug should say so in one line, without the panic's message: that text is built from
