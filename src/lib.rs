@@ -20,6 +20,7 @@ pub mod process;
 pub mod qr;
 pub mod region;
 pub mod resolve;
+pub mod sdk;
 pub mod shell;
 pub mod sts;
 pub mod time;

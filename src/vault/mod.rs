@@ -112,7 +112,6 @@ pub fn get(
         cache: cache.as_ref(),
         policy,
         sts: None,
-        runtime: None,
         connect: Some(Box::new(move || {
             log::debug(format_args!(
                 "STS region {}, endpoint {}",
@@ -168,8 +167,6 @@ pub struct Run<'r, 'c> {
     cache: Option<&'r Cache>,
     policy: &'r CachePolicy,
     sts: Option<Box<dyn StsCalls + 'r>>,
-    /// For the aws-config providers, built on first use (a cache hit builds none).
-    runtime: Option<tokio::runtime::Runtime>,
     /// Taken by the first call: a failed connection ends the run.
     connect: Option<Connect<'r>>,
 }
@@ -187,16 +184,10 @@ impl Run<'_, '_> {
         self.sts.as_deref()?.clock_offset()
     }
 
-    /// One single-threaded runtime shared by the providers that run on aws-config.
-    pub fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, VaultError> {
-        if self.runtime.is_none() {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|source| VaultError::Sts(StsError::Runtime(source)))?;
-            self.runtime = Some(runtime);
-        }
-        Ok(self.runtime.as_ref().expect("built above"))
+    /// The one runtime (`sdk::runtime`), for the providers that run on aws-config or call
+    /// an endpoint themselves; built on first use (a cache hit builds none).
+    pub fn runtime(&mut self) -> Result<&'static tokio::runtime::Runtime, VaultError> {
+        crate::sdk::runtime().map_err(|source| VaultError::Sts(StsError::Runtime(source)))
     }
 }
 
