@@ -141,15 +141,13 @@ fn signin_token(
             .append_pair("Session", &session.to_string())
             .finish()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::sdk::runtime()?;
     let failed = |problem: String| ConsoleError::Federation {
         host: host_of(endpoint),
         problem,
     };
     let (status, body) =
-        http::get(settings, &url, &runtime).map_err(|error| failed(error.to_string()))?;
+        http::get(settings, &url, runtime).map_err(|error| failed(error.to_string()))?;
     if status != 200 {
         return Err(failed(format!("HTTP status {status}")).into());
     }
