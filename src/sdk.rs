@@ -103,8 +103,7 @@ pub fn app_name(sdk_ua_app_id: Option<&str>) -> Option<AppName> {
     AppName::new(id.to_owned())
         .map_err(|_| {
             log::warn(format_args!(
-                "ignoring sdk_ua_app_id '{}': not an app id the SDK accepts",
-                log::printable(id)
+                "ignoring sdk_ua_app_id '{id}': not an app id the SDK accepts"
             ))
         })
         .ok()
