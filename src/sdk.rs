@@ -8,7 +8,7 @@
 //! Nothing here runs on the cached path: the runtime and the clients are built when a call
 //! is about to be made.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
@@ -21,6 +21,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::app_name::AppName;
 use aws_types::region::Region;
+use tokio::runtime::Runtime;
 
 use crate::http::{DistrustedCertificateIsFinal, HttpError, HttpSettings};
 use crate::log;
@@ -109,29 +110,34 @@ pub fn app_name(sdk_ua_app_id: Option<&str>) -> Option<AppName> {
         .ok()
 }
 
-/// The one runtime every call runs on: single-threaded, built on first use (a cached run
-/// builds none) and kept for the rest of the process.
-pub fn runtime() -> Result<&'static tokio::runtime::Runtime, std::io::Error> {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    if let Some(runtime) = RUNTIME.get() {
+/// The one runtime every call runs on: single-threaded, built when a call first needs it
+/// (a cached run builds none), shared by every holder alive, and dropped with the last, so
+/// its connections close before, say, `exec` runs a program.
+pub fn runtime() -> Result<Arc<Runtime>, std::io::Error> {
+    static SHARED: Mutex<Weak<Runtime>> = Mutex::new(Weak::new());
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(runtime) = shared.upgrade() {
         return Ok(runtime);
     }
-    let built = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    Ok(RUNTIME.get_or_init(|| built))
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+    );
+    *shared = Arc::downgrade(&runtime);
+    Ok(runtime)
 }
 
-/// Builds a client inside the runtime: its HTTP connector wants one at hand.
-pub fn build<C>(make: impl FnOnce() -> C) -> Result<C, std::io::Error> {
-    let _inside = runtime()?.enter();
-    Ok(make())
+/// Builds a client inside `runtime`: its HTTP connector wants one at hand.
+pub fn build<C>(runtime: &Runtime, make: impl FnOnce() -> C) -> C {
+    let _inside = runtime.enter();
+    make()
 }
 
-/// Runs `call` to its end on the runtime; `slow` is called once if it takes longer than
+/// Runs `call` to its end on `runtime`; `slow` is called once if it takes longer than
 /// [`SLOW_NOTICE`], to tell the person waiting why.
-pub fn wait<F: Future>(call: F, slow: impl FnOnce()) -> Result<F::Output, std::io::Error> {
-    Ok(runtime()?.block_on(async {
+pub fn wait<F: Future>(runtime: &Runtime, call: F, slow: impl FnOnce()) -> F::Output {
+    runtime.block_on(async {
         let mut call = std::pin::pin!(call);
         match tokio::time::timeout(SLOW_NOTICE, &mut call).await {
             Ok(output) => output,
@@ -140,7 +146,7 @@ pub fn wait<F: Future>(call: F, slow: impl FnOnce()) -> Result<F::Output, std::i
                 call.await
             }
         }
-    }))
+    })
 }
 
 /// An SDK error sorted by what the user can do about it, the same way for every service;

@@ -147,7 +147,7 @@ fn signin_token(
         problem,
     };
     let (status, body) =
-        http::get(settings, &url, runtime).map_err(|error| failed(error.to_string()))?;
+        http::get(settings, &url, &runtime).map_err(|error| failed(error.to_string()))?;
     if status != 200 {
         return Err(failed(format!("HTTP status {status}")).into());
     }

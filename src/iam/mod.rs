@@ -6,6 +6,7 @@ mod error;
 
 pub use error::IamError;
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
@@ -46,6 +47,8 @@ pub struct Device {
 }
 
 pub struct Iam {
+    /// The one runtime, kept alive while this client is.
+    runtime: Arc<tokio::runtime::Runtime>,
     client: aws_sdk_iam::Client,
     /// The override and its variable, for the hint of a failed connection.
     endpoint: Option<(String, &'static str)>,
@@ -77,9 +80,13 @@ impl Iam {
         if let Some((url, variable)) = &endpoint {
             crate::log::info(format_args!("IAM endpoint {url} (from {variable})"));
         }
-        let client = sdk::build(|| aws_sdk_iam::Client::from_conf(config.build()))
-            .map_err(IamError::Runtime)?;
-        Ok(Self { client, endpoint })
+        let runtime = sdk::runtime().map_err(IamError::Runtime)?;
+        let client = sdk::build(&runtime, || aws_sdk_iam::Client::from_conf(config.build()));
+        Ok(Self {
+            runtime,
+            client,
+            endpoint,
+        })
     }
 
     /// GetUser without a name: the user the keys belong to.
@@ -181,8 +188,7 @@ impl Iam {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        sdk::wait(request, || {})
-            .map_err(IamError::Runtime)?
+        sdk::wait(&self.runtime, request, || {})
             .map_err(|error| IamError::from_sdk(error, self.endpoint.as_ref()))
     }
 }

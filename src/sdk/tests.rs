@@ -127,7 +127,8 @@ fn the_app_id_goes_to_the_user_agent_when_the_sdk_accepts_it() {
 }
 
 #[test]
-fn there_is_one_runtime() {
-    let first = runtime().unwrap() as *const _;
-    assert_eq!(first, runtime().unwrap() as *const _);
+fn there_is_one_runtime_while_anything_holds_it() {
+    let first = runtime().unwrap();
+    let second = runtime().unwrap();
+    assert!(Arc::ptr_eq(&first, &second));
 }

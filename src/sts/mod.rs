@@ -11,6 +11,7 @@ pub use endpoint::{Endpoint, Origin};
 pub use error::StsError;
 
 use std::cell::Cell;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
@@ -114,6 +115,8 @@ pub struct CallerIdentity {
 }
 
 pub struct Sts {
+    /// The one runtime, kept alive while this client is.
+    runtime: Arc<tokio::runtime::Runtime>,
     client: aws_sdk_sts::Client,
     /// For the notice about an STS that is slow to answer.
     endpoint: String,
@@ -142,8 +145,8 @@ impl Sts {
             http: &target.http,
         })?
         .interceptor(clock.clone());
-        let client = sdk::build(|| aws_sdk_sts::Client::from_conf(config.build()))
-            .map_err(StsError::Runtime)?;
+        let runtime = sdk::runtime().map_err(StsError::Runtime)?;
+        let client = sdk::build(&runtime, || aws_sdk_sts::Client::from_conf(config.build()));
         let endpoint = target.endpoint.as_ref().map_or_else(
             || format!("sts.{}.amazonaws.com", target.region),
             |endpoint| endpoint.url.to_string(),
@@ -153,6 +156,7 @@ impl Sts {
             .as_ref()
             .map(|endpoint| format!("STS endpoint {} ({})", endpoint.url, endpoint.origin));
         Ok(Self {
+            runtime,
             client,
             endpoint,
             configured: target.endpoint.clone(),
@@ -192,15 +196,14 @@ impl Sts {
         if let Some(announcement) = self.announcement.take() {
             crate::log::info(format_args!("{announcement}"));
         }
-        let waited = sdk::wait(request, || {
+        let waited = sdk::wait(&self.runtime, request, || {
             crate::log::info(format_args!(
                 "STS at {} has not answered after {} s; retrying, giving up after {} s",
                 self.endpoint,
                 sdk::SLOW_NOTICE.as_secs(),
                 self.call_timeout.as_secs()
             ))
-        })
-        .map_err(StsError::Runtime)?;
+        });
         waited.map_err(|error| StsError::from_sdk(error, self.configured.as_ref()))
     }
 }

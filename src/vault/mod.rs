@@ -112,6 +112,7 @@ pub fn get(
         cache: cache.as_ref(),
         policy,
         sts: None,
+        runtime: None,
         connect: Some(Box::new(move || {
             log::debug(format_args!(
                 "STS region {}, endpoint {}",
@@ -167,6 +168,8 @@ pub struct Run<'r, 'c> {
     cache: Option<&'r Cache>,
     policy: &'r CachePolicy,
     sts: Option<Box<dyn StsCalls + 'r>>,
+    /// The one runtime (`sdk::runtime`), held from first use to the end of the run.
+    runtime: Option<std::sync::Arc<tokio::runtime::Runtime>>,
     /// Taken by the first call: a failed connection ends the run.
     connect: Option<Connect<'r>>,
 }
@@ -184,10 +187,15 @@ impl Run<'_, '_> {
         self.sts.as_deref()?.clock_offset()
     }
 
-    /// The one runtime (`sdk::runtime`), for the providers that run on aws-config or call
-    /// an endpoint themselves; built on first use (a cache hit builds none).
-    pub fn runtime(&mut self) -> Result<&'static tokio::runtime::Runtime, VaultError> {
-        crate::sdk::runtime().map_err(|source| VaultError::Sts(StsError::Runtime(source)))
+    /// The one runtime (`sdk::runtime`) for the providers, built on first use (a cache hit
+    /// builds none) and shared with STS's client.
+    pub fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, VaultError> {
+        if self.runtime.is_none() {
+            let runtime = crate::sdk::runtime()
+                .map_err(|source| VaultError::Sts(StsError::Runtime(source)))?;
+            self.runtime = Some(runtime);
+        }
+        Ok(self.runtime.as_deref().expect("built above"))
     }
 }
 

@@ -14,6 +14,7 @@ use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
 use aws_sdk_sso::types::RoleCredentials;
 use aws_smithy_types::DateTime;
+use tokio::runtime::Runtime;
 
 use self::token::{CachedToken, Next, Problem, Renewed};
 use super::{Fetch, Run, Spec, VaultError};
@@ -110,33 +111,32 @@ impl Fetch for Sso {
 
     fn fetch(
         &self,
-        _: &mut Run<'_, '_>,
+        run: &mut Run<'_, '_>,
         _: Option<&Credentials>,
         _: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let role = &self.role;
-        let access_token = self.token()?;
+        let runtime = run.runtime()?;
+        let access_token = self.token(runtime)?;
         log::debug(format_args!(
             "GetRoleCredentials {} in {} (SSO region {})",
             role.role_name, role.account_id, role.region
         ));
         let portal = (!role.endpoint.is_empty()).then_some(role.endpoint.as_str());
         let config = self.config::<aws_sdk_sso::config::Builder>(portal)?;
-        let client = sdk::build(|| aws_sdk_sso::Client::from_conf(config.build()))
-            .map_err(VaultError::Runtime)?;
+        let client = sdk::build(runtime, || aws_sdk_sso::Client::from_conf(config.build()));
         let request = client
             .get_role_credentials()
             .role_name(&role.role_name)
             .account_id(&role.account_id)
             .access_token(access_token.expose())
             .send();
-        let reply = sdk::wait(request, || {
+        let reply = sdk::wait(runtime, request, || {
             log::info(format_args!(
                 "the SSO portal has not answered after {} s; still waiting",
                 sdk::SLOW_NOTICE.as_secs()
             ))
         })
-        .map_err(VaultError::Runtime)?
         .map_err(|error| self.portal_failure(&error))?;
         credentials(reply.role_credentials()).ok_or_else(|| {
             self.other("the SSO portal's reply holds no complete credentials".into())
@@ -146,7 +146,7 @@ impl Fetch for Sso {
 
 impl Sso {
     /// The cached token, refreshed first when a session's token is about to expire.
-    fn token(&self) -> Result<Secret, VaultError> {
+    fn token(&self, runtime: &Runtime) -> Result<Secret, VaultError> {
         let role = &self.role;
         // aws-config's rule: `HOME`, and the file named by the session, else the start URL.
         let Some(home) = std::env::var_os("HOME") else {
@@ -166,22 +166,28 @@ impl Sso {
             Next::Expired => {
                 Err(self.login("the SSO token has expired and cannot be refreshed".into()))
             }
-            Next::Refresh => Ok(self.refresh(cached, now)?.access_token),
+            Next::Refresh => Ok(self.refresh(runtime, cached, now)?.access_token),
         }
     }
 
     /// CreateToken with the refresh token, and the renewed token written back. A refresh
     /// that fails leaves the token as it was, as in the SDKs: the portal then says whether
     /// it still works.
-    fn refresh(&self, cached: CachedToken, now: SystemTime) -> Result<CachedToken, VaultError> {
+    fn refresh(
+        &self,
+        runtime: &Runtime,
+        cached: CachedToken,
+        now: SystemTime,
+    ) -> Result<CachedToken, VaultError> {
         let role = &self.role;
         let Some(registration) = cached.registration() else {
             return Ok(cached);
         };
         let config =
             self.config::<aws_sdk_ssooidc::config::Builder>(role.oidc_endpoint.as_deref())?;
-        let client = sdk::build(|| aws_sdk_ssooidc::Client::from_conf(config.build()))
-            .map_err(VaultError::Runtime)?;
+        let client = sdk::build(runtime, || {
+            aws_sdk_ssooidc::Client::from_conf(config.build())
+        });
         let request = client
             .create_token()
             .grant_type("refresh_token")
@@ -193,13 +199,12 @@ impl Sso {
             "refreshing the SSO token of sso-session '{}' through SSO OIDC",
             role.session.as_deref().unwrap_or_default()
         ));
-        let reply = sdk::wait(request, || {
+        let reply = sdk::wait(runtime, request, || {
             log::info(format_args!(
                 "SSO OIDC has not answered after {} s; still waiting",
                 sdk::SLOW_NOTICE.as_secs()
             ))
-        })
-        .map_err(VaultError::Runtime)?;
+        });
         let renewed = match reply {
             Ok(reply) => match reply.access_token() {
                 Some(token) => Renewed {

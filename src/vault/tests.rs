@@ -189,6 +189,7 @@ impl Setup {
             cache,
             policy,
             sts: None,
+            runtime: None,
             connect: Some(Box::new(move || {
                 sts.connects.set(sts.connects.get() + 1);
                 Ok(Box::new(sts))
