@@ -116,8 +116,8 @@ impl Fetch for Sso {
         _: Option<&MfaCode>,
     ) -> Result<Credentials, VaultError> {
         let role = &self.role;
+        let access_token = self.token(run)?;
         let runtime = run.runtime()?;
-        let access_token = self.token(runtime)?;
         log::debug(format_args!(
             "GetRoleCredentials {} in {} (SSO region {})",
             role.role_name, role.account_id, role.region
@@ -145,8 +145,9 @@ impl Fetch for Sso {
 }
 
 impl Sso {
-    /// The cached token, refreshed first when a session's token is about to expire.
-    fn token(&self, runtime: &Runtime) -> Result<Secret, VaultError> {
+    /// The cached token, refreshed first when a session's token is about to expire (the
+    /// only case that needs the runtime before the portal's call).
+    fn token(&self, run: &mut Run<'_, '_>) -> Result<Secret, VaultError> {
         let role = &self.role;
         // aws-config's rule: `HOME`, and the file named by the session, else the start URL.
         let Some(home) = std::env::var_os("HOME") else {
@@ -166,7 +167,7 @@ impl Sso {
             Next::Expired => {
                 Err(self.login("the SSO token has expired and cannot be refreshed".into()))
             }
-            Next::Refresh => Ok(self.refresh(runtime, cached, now)?.access_token),
+            Next::Refresh => Ok(self.refresh(run.runtime()?, cached, now)?.access_token),
         }
     }
 
