@@ -3,10 +3,9 @@
 //! network needs. The settings come from `resolve`; the client is built only off the cached
 //! path, when a call is about to be made.
 //!
-//! An SDK client takes it with `.http_client(http::client(&settings)?)` (STS in
-//! `sts::Sts::new`); an aws-config provider through
-//! `ProviderConfig::default().with_http_client(..)`. Either also adds
-//! [`DistrustedCertificateIsFinal`] as a retry classifier where its config takes one.
+//! Every SDK client gets it, with [`DistrustedCertificateIsFinal`] as a retry classifier,
+//! from the one client factory (`sdk::config`); a request that is not an SDK call (the
+//! console's sign-in token, the container endpoint) goes through [`get`].
 //!
 //! Every connection it makes keeps the plain-HTTP rule (`http/plain.rs`): `http://` only to a
 //! loopback address, and never through a proxy.

@@ -21,6 +21,7 @@ pub mod process;
 pub mod qr;
 pub mod region;
 pub mod resolve;
+pub mod sdk;
 pub mod server;
 pub mod shell;
 pub mod sts;

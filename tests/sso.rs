@@ -1,6 +1,7 @@
 //! IAM Identity Center as the root of a chain, against a fake portal and SSO-OIDC on
-//! 127.0.0.1 and moto for STS: the token `aws sso login` cached, its refresh, the message
-//! when there is none, MFA on a role above it, and a cached run that calls nobody.
+//! 127.0.0.1 and moto for STS: the token `aws sso login` cached, its refresh (when, what is
+//! written back, through which network), the message when there is none, MFA on a role
+//! above it, and a cached run that calls nobody.
 
 mod support;
 
@@ -84,6 +85,24 @@ fn write_token(
         rfc3339(expires)
     );
     std::fs::write(path, json).unwrap();
+}
+
+/// Writes `json` where `aws sso login` writes the token for `identifier`.
+fn write_json(sandbox: &Sandbox, identifier: &str, json: &str) -> PathBuf {
+    let path = token_file(sandbox, identifier);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, json).unwrap();
+    path
+}
+
+/// A session's token as the AWS CLI writes it, with its client registration and fields
+/// rsume does not read.
+fn registered_token(expires: SystemTime, refresh_token: &str, registration: SystemTime) -> String {
+    format!(
+        r#"{{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"old-access-token","expiresAt":"{}","clientId":"the-client","clientSecret":"the-client-secret","registrationExpiresAt":"{}","refreshToken":"{refresh_token}","scopes":["sso:account:access"],"x-extra":{{"kept":true}}}}"#,
+        rfc3339(expires),
+        rfc3339(registration)
+    )
 }
 
 fn in_an_hour() -> SystemTime {
@@ -269,4 +288,127 @@ fn the_portal_is_reached_through_the_users_proxy_and_ca_bundle() {
             .any(|r| r.contains(&format!(":{}", front.port()))),
         "the proxy saw {tunnels:?}"
     );
+}
+
+#[test]
+fn a_token_within_five_minutes_of_expiry_is_refreshed_and_every_field_kept_privately() {
+    use std::os::unix::fs::PermissionsExt;
+    let (sso, sandbox) = setup(&["old-access-token"]);
+    let soon = SystemTime::now() + Duration::from_secs(120);
+    let in_a_month = SystemTime::now() + Duration::from_secs(30 * 86_400);
+    let path = write_json(
+        &sandbox,
+        "corp",
+        &registered_token(soon, "the-refresh-token", in_a_month),
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = assume(&sandbox, &["dev"]);
+    assert!(run.ok().contains("ASIASSOROLEXXXXXXXXX"), "{}", run.stderr);
+    let requests = sso.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests[0].target.starts_with("/token"), "{requests:?}");
+    assert_eq!(requests[1].bearer.as_deref(), Some(REFRESHED_TOKEN));
+    for secret in ["the-client-secret", "the-refresh-token", REFRESHED_TOKEN] {
+        assert!(!run.stderr.contains(secret), "{}", run.stderr);
+    }
+
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(written["accessToken"], REFRESHED_TOKEN);
+    let expires = rsume::time::parse_rfc3339(written["expiresAt"].as_str().unwrap()).unwrap();
+    let ahead = expires.duration_since(SystemTime::now()).unwrap().as_secs();
+    assert!((28_700..=28_800).contains(&ahead), "{written}");
+    assert_eq!(written["refreshToken"], "the-refresh-token");
+    assert_eq!(written["clientId"], "the-client");
+    assert_eq!(written["clientSecret"], "the-client-secret");
+    assert_eq!(written["registrationExpiresAt"], rfc3339(in_a_month));
+    assert_eq!(written["startUrl"], "https://corp.awsapps.com/start");
+    assert_eq!(written["region"], "eu-west-1");
+    assert_eq!(written["scopes"], serde_json::json!(["sso:account:access"]));
+    assert_eq!(written["x-extra"], serde_json::json!({"kept": true}));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
+    let dir = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+    assert_eq!(dir, 1, "no temporary file is left");
+}
+
+#[test]
+fn a_token_far_from_expiry_is_used_as_it_is() {
+    let (sso, sandbox) = setup(&["old-access-token"]);
+    let in_a_month = SystemTime::now() + Duration::from_secs(30 * 86_400);
+    let json = registered_token(in_an_hour(), "the-refresh-token", in_a_month);
+    let path = write_json(&sandbox, "corp", &json);
+    assert!(
+        assume(&sandbox, &["dev"])
+            .ok()
+            .contains("ASIASSOROLEXXXXXXXXX")
+    );
+    let requests = sso.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].bearer.as_deref(), Some("old-access-token"));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), json);
+}
+
+#[test]
+fn a_refresh_sso_oidc_refuses_leaves_the_file_and_asks_for_a_login() {
+    let (sso, sandbox) = setup(&[]);
+    let in_a_month = SystemTime::now() + Duration::from_secs(30 * 86_400);
+    let json = registered_token(an_hour_ago(), "a-revoked-refresh-token", in_a_month);
+    let path = write_json(&sandbox, "corp", &json);
+    let run = assume(&sandbox, &["dev", "--debug"]);
+    let stderr = run.failed();
+    assert!(
+        stderr.contains("run `aws sso login --sso-session corp`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("InvalidGrantException"), "{stderr}");
+    assert!(!stderr.contains("a-revoked-refresh-token"), "{stderr}");
+    assert!(!stderr.contains("the-client-secret"), "{stderr}");
+    let requests = sso.requests();
+    assert!(requests[0].target.starts_with("/token"), "{requests:?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), json);
+    assert!(sandbox.cache_entries().is_empty());
+}
+
+#[test]
+fn an_expired_token_whose_registration_expired_is_not_refreshed() {
+    let (sso, sandbox) = setup(&[]);
+    let json = registered_token(an_hour_ago(), "the-refresh-token", an_hour_ago());
+    write_json(&sandbox, "corp", &json);
+    let stderr = assume(&sandbox, &["dev"]).failed().to_owned();
+    assert!(
+        stderr.contains("expired and cannot be refreshed")
+            && stderr.contains("run `aws sso login --sso-session corp`"),
+        "{stderr}"
+    );
+    assert!(sso.requests().is_empty(), "{:?}", sso.requests());
+}
+
+#[test]
+fn the_refresh_goes_through_the_users_proxy_and_ca_bundle() {
+    use support::proxy::ConnectProxy;
+    use support::tls::{TestCa, TlsFront};
+    let (sso, sandbox) = setup(&[]);
+    let port: u16 = sso.endpoint().rsplit(':').next().unwrap().parse().unwrap();
+    let ca = TestCa::new();
+    let front = TlsFront::start(&ca, port);
+    let proxy = ConnectProxy::start();
+    let sandbox = sandbox
+        .env("AWS_ENDPOINT_URL_SSO", &front.url())
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &front.url())
+        .env("HTTPS_PROXY", &proxy.url())
+        .env("AWS_CA_BUNDLE", &ca.bundle().display().to_string());
+    let in_a_month = SystemTime::now() + Duration::from_secs(30 * 86_400);
+    let json = registered_token(an_hour_ago(), "the-refresh-token", in_a_month);
+    write_json(&sandbox, "corp", &json);
+    let run = assume(&sandbox, &["dev"]);
+    assert!(run.ok().contains("ASIASSOROLEXXXXXXXXX"), "{}", run.stderr);
+    let requests = sso.requests();
+    assert!(requests[0].target.starts_with("/token"), "{requests:?}");
+    assert_eq!(requests[1].bearer.as_deref(), Some(REFRESHED_TOKEN));
+    // Each client opens its own tunnel: SSO OIDC's and the portal's.
+    let tunnels = proxy.requests();
+    assert!(tunnels.len() >= 2, "the proxy saw {tunnels:?}");
+    let front = format!(":{}", front.port());
+    assert!(tunnels.iter().all(|r| r.contains(&front)), "{tunnels:?}");
 }

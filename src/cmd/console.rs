@@ -138,9 +138,7 @@ fn signin_token(
             .append_pair("Session", &session.to_string())
             .finish()
     );
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::sdk::runtime()?;
     let failed = |problem: String| ConsoleError::Federation {
         host: host_of(endpoint),
         problem,

@@ -1,5 +1,7 @@
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
+use crate::sdk::Failure;
+
 /// An IAM failure, sorted by what the user should do about it. IAM's own message (which
 /// names users and devices, never keys or seeds) is kept; the reply's body never is.
 #[derive(Debug, thiserror::Error)]
@@ -56,56 +58,30 @@ impl IamError {
             Some((url, variable)) => format!("the endpoint {url} (from {variable})"),
             None => "the endpoint (AWS_ENDPOINT_URL_IAM)".to_owned(),
         };
-        match &error {
-            SdkError::TimeoutError(_) => {
+        let (code, message) = match Failure::of("IAM", &error) {
+            Failure::Timeout => {
                 return IamError::Timeout {
                     endpoint: endpoint(),
                 };
             }
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-                return IamError::Timeout {
-                    endpoint: endpoint(),
-                };
-            }
-            SdkError::DispatchFailure(failure) => {
-                if let Some(problem) = failure
-                    .as_connector_error()
-                    .and_then(|error| crate::http::certificate_problem(error))
-                {
-                    return IamError::Certificate(problem);
-                }
-                let detail = failure
-                    .as_connector_error()
-                    .and_then(|e| std::error::Error::source(e))
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "connection failed".into());
+            Failure::Certificate(problem) => return IamError::Certificate(problem),
+            Failure::Unreachable(detail) => {
                 return IamError::Unreachable {
                     detail,
                     endpoint: endpoint(),
                 };
             }
-            SdkError::ServiceError(_) => {}
-            _ => return IamError::BadReply,
-        }
-        let message = error.message().unwrap_or_default().trim().to_owned();
-        crate::log::debug(format_args!(
-            "IAM error: {}: {message}",
-            error.code().unwrap_or("no code")
-        ));
-        match error.code() {
-            Some("AccessDenied" | "AccessDeniedException") => IamError::AccessDenied(message),
-            Some(code @ ("InvalidClientTokenId" | "SignatureDoesNotMatch")) => {
-                IamError::InvalidKeys { code: code.into() }
-            }
-            Some("InvalidAuthenticationCode") => IamError::CodesRejected(message),
-            Some("EntityAlreadyExists") => IamError::AlreadyExists(message),
-            Some("NoSuchEntity") => IamError::NoSuchEntity(message),
-            Some("LimitExceeded") => IamError::LimitExceeded(message),
-            Some(code) => IamError::Other {
-                code: code.into(),
-                message,
-            },
-            None => IamError::BadReply,
+            Failure::BadReply => return IamError::BadReply,
+            Failure::Service { code, message } => (code, message),
+        };
+        match code.as_str() {
+            "AccessDenied" | "AccessDeniedException" => IamError::AccessDenied(message),
+            "InvalidClientTokenId" | "SignatureDoesNotMatch" => IamError::InvalidKeys { code },
+            "InvalidAuthenticationCode" => IamError::CodesRejected(message),
+            "EntityAlreadyExists" => IamError::AlreadyExists(message),
+            "NoSuchEntity" => IamError::NoSuchEntity(message),
+            "LimitExceeded" => IamError::LimitExceeded(message),
+            _ => IamError::Other { code, message },
         }
     }
 }

@@ -6,21 +6,14 @@ mod error;
 
 pub use error::IamError;
 
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
-use aws_sdk_iam::config::retry::RetryConfig;
-use aws_sdk_iam::config::timeout::TimeoutConfig;
-use aws_sdk_iam::config::{BehaviorVersion, Region};
 use aws_sdk_iam::error::{ProvideErrorMetadata, SdkError};
 
 use crate::credentials::{Credentials, Secret};
 use crate::mfa::MfaCode;
-
-/// Bounds on one IAM call, as for STS: a dead network ends in a message, not a hang.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_ATTEMPTS: u32 = 3;
-const CALL_TIMEOUT: Duration = Duration::from_secs(35);
+use crate::sdk;
 
 /// The variables that point IAM elsewhere, most specific first (as aws-config reads them).
 const ENDPOINT_VARIABLES: [&str; 2] = ["AWS_ENDPOINT_URL_IAM", "AWS_ENDPOINT_URL"];
@@ -54,7 +47,8 @@ pub struct Device {
 }
 
 pub struct Iam {
-    runtime: tokio::runtime::Runtime,
+    /// The one runtime, kept alive while this client is.
+    runtime: Arc<tokio::runtime::Runtime>,
     client: aws_sdk_iam::Client,
     /// The override and its variable, for the hint of a failed connection.
     endpoint: Option<(String, &'static str)>,
@@ -70,38 +64,24 @@ impl Iam {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, IamError> {
         let endpoint = endpoint(env)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(IamError::Runtime)?;
-        let mut config = aws_sdk_iam::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region.to_owned()))
-            .credentials_provider(aws_sdk_iam::config::Credentials::new(
-                &keys.access_key_id,
-                keys.secret_access_key.expose(),
-                keys.session_token.as_ref().map(|t| t.expose().to_owned()),
-                None,
-                "rsume",
-            ))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT)
-                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                    .operation_timeout(CALL_TIMEOUT)
-                    .build(),
-            )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            // The user's proxies and CA roots, as for STS, and no retry of a distrusted
-            // certificate.
-            .http_client(crate::http::client(network)?)
-            .retry_classifier(crate::http::DistrustedCertificateIsFinal);
+        let config = sdk::config::<aws_sdk_iam::config::Builder>(&sdk::Target {
+            region,
+            endpoint: endpoint.as_ref().map(|(url, _)| url.as_str()),
+            attempt_timeout: sdk::ATTEMPT_TIMEOUT,
+            http: network,
+        })?
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            &keys.access_key_id,
+            keys.secret_access_key.expose(),
+            keys.session_token.as_ref().map(|t| t.expose().to_owned()),
+            None,
+            "rsume",
+        ));
         if let Some((url, variable)) = &endpoint {
             crate::log::info(format_args!("IAM endpoint {url} (from {variable})"));
-            config = config.endpoint_url(url);
         }
-        // The client is built inside the runtime: its HTTP connector wants one at hand.
-        let client = runtime.block_on(async { aws_sdk_iam::Client::from_conf(config.build()) });
+        let runtime = sdk::runtime().map_err(IamError::Runtime)?;
+        let client = sdk::build(&runtime, || aws_sdk_iam::Client::from_conf(config.build()));
         Ok(Self {
             runtime,
             client,
@@ -208,8 +188,7 @@ impl Iam {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        self.runtime
-            .block_on(request)
+        sdk::wait(&self.runtime, request, || {})
             .map_err(|error| IamError::from_sdk(error, self.endpoint.as_ref()))
     }
 }

@@ -43,7 +43,7 @@ pub(super) fn sso_source(
     } else {
         "sso_start_url"
     };
-    let endpoint = endpoint(profile, env, session.is_some())?;
+    let (endpoint, oidc_endpoint) = endpoints(profile, env, session.is_some())?;
     Ok(Source::Sso(SsoRole {
         profile: profile.name().into(),
         account_id: setting(profile, profile, "sso_account_id", place, anchor)?,
@@ -52,19 +52,20 @@ pub(super) fn sso_source(
         start_url,
         region,
         endpoint,
+        oidc_endpoint,
         http: Default::default(),
     }))
 }
 
-/// The portal's endpoint override (empty for none), as aws-config reads it: the service's
-/// variable, else `AWS_ENDPOINT_URL`. The portal gets the SSO access token, SSO OIDC (used to
-/// refresh an `sso_session`'s token) the client secret and refresh token: both keep the
-/// plain-HTTP rule.
-fn endpoint(
+/// The portal's endpoint override (empty for none) and SSO OIDC's (for an `sso_session`,
+/// whose token is refreshed), as aws-config reads them: the service's variable, else
+/// `AWS_ENDPOINT_URL`. The portal gets the SSO access token, SSO OIDC the client secret and
+/// refresh token: both keep the plain-HTTP rule.
+fn endpoints(
     profile: &Profile,
     env: &dyn Fn(&str) -> Option<String>,
     refreshes: bool,
-) -> Result<String, ResolveError> {
+) -> Result<(String, Option<String>), ResolveError> {
     let allow_http = http::http_allowed(env);
     let found = |specific: &'static str| {
         [specific, "AWS_ENDPOINT_URL"]
@@ -87,7 +88,10 @@ fn endpoint(
             allow_http,
         )?;
     }
-    Ok(portal.map(|(url, _)| url).unwrap_or_default())
+    Ok((
+        portal.map(|(url, _)| url).unwrap_or_default(),
+        oidc.map(|(url, _)| url),
+    ))
 }
 
 /// `key` from `section`, not empty; else an error pointing at the line that made the

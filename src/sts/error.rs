@@ -1,5 +1,7 @@
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
+use crate::sdk::Failure;
+
 /// An STS failure, sorted by what the user should do about it. STS's own error message
 /// (which names ARNs, not keys) is kept; the reply's body never is.
 #[derive(Debug, thiserror::Error)]
@@ -54,95 +56,39 @@ impl StsError {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        crate::log::debug(format_args!("STS error: {}", describe(&error)));
         let endpoint = || match endpoint {
             Some(endpoint) => format!("the endpoint {} ({})", endpoint.url, endpoint.origin),
             None => "the endpoint (AWS_ENDPOINT_URL_STS)".to_owned(),
         };
-        match &error {
-            SdkError::TimeoutError(_) => {
+        let (code, message) = match Failure::of("STS", &error) {
+            Failure::Timeout => {
                 return StsError::Timeout {
                     endpoint: endpoint(),
                 };
             }
-            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-                return StsError::Timeout {
-                    endpoint: endpoint(),
-                };
-            }
-            SdkError::DispatchFailure(failure) => {
-                if let Some(problem) = failure
-                    .as_connector_error()
-                    .and_then(|error| crate::http::certificate_problem(error))
-                {
-                    return StsError::Certificate(problem);
-                }
-                let detail = failure
-                    .as_connector_error()
-                    .and_then(|e| std::error::Error::source(e))
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "connection failed".into());
+            Failure::Certificate(problem) => return StsError::Certificate(problem),
+            Failure::Unreachable(detail) => {
                 return StsError::Unreachable {
                     detail,
                     endpoint: endpoint(),
                 };
             }
-            SdkError::ResponseError(_) => return StsError::BadReply,
-            _ => {}
-        }
-        let message = error.message().unwrap_or_default().trim().to_owned();
-        match error.code() {
-            Some("AccessDenied") if message.contains("MultiFactorAuthentication") => {
+            Failure::BadReply => return StsError::BadReply,
+            Failure::Service { code, message } => (code, message),
+        };
+        match code.as_str() {
+            "AccessDenied" if message.contains("MultiFactorAuthentication") => {
                 StsError::MfaRejected
             }
-            Some("AccessDenied") => StsError::AccessDenied(message),
-            Some(code @ ("InvalidClientTokenId" | "SignatureDoesNotMatch")) => {
-                StsError::InvalidKeys { code: code.into() }
-            }
-            Some("ExpiredToken" | "ExpiredTokenException") => StsError::ExpiredToken,
-            Some("RegionDisabledException") => StsError::RegionDisabled,
-            Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
-                StsError::Throttled
-            }
-            Some("ValidationError" | "InvalidParameterValue" | "MalformedPolicyDocument") => {
+            "AccessDenied" => StsError::AccessDenied(message),
+            "InvalidClientTokenId" | "SignatureDoesNotMatch" => StsError::InvalidKeys { code },
+            "ExpiredToken" | "ExpiredTokenException" => StsError::ExpiredToken,
+            "RegionDisabledException" => StsError::RegionDisabled,
+            "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => StsError::Throttled,
+            "ValidationError" | "InvalidParameterValue" | "MalformedPolicyDocument" => {
                 StsError::Invalid(message)
             }
-            Some(code) => StsError::Other {
-                code: code.into(),
-                message,
-            },
-            None => StsError::BadReply,
+            _ => StsError::Other { code, message },
         }
-    }
-}
-
-/// What `--debug` shows of an SDK error: its kind, the HTTP status, STS's error code and
-/// message. Never the SDK's own context (`DisplayErrorContext`, `Debug`): it carries the raw
-/// reply, and a reply the SDK could not parse may hold the credentials it was delivering.
-fn describe<E: ProvideErrorMetadata>(error: &SdkError<E>) -> String {
-    let what = match error {
-        SdkError::ConstructionFailure(_) => "the request could not be built".to_owned(),
-        SdkError::TimeoutError(_) => "no answer in time".to_owned(),
-        SdkError::DispatchFailure(failure) => {
-            // The connector's own errors (refused, reset, DNS, TLS) hold no reply.
-            let mut text = "the request could not be sent".to_owned();
-            let mut source = failure
-                .as_connector_error()
-                .map(|e| e as &dyn std::error::Error);
-            while let Some(e) = source {
-                text.push_str(&format!(": {e}"));
-                source = e.source();
-            }
-            text
-        }
-        SdkError::ServiceError(_) => match error.code() {
-            Some(code) => format!("{code}: {}", error.message().unwrap_or_default().trim()),
-            None => "the reply could not be read".to_owned(),
-        },
-        _ => "the reply could not be read".to_owned(),
-    };
-    match error.raw_response() {
-        Some(reply) => format!("HTTP {}, {what}", reply.status().as_u16()),
-        None => what,
     }
 }

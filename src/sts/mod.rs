@@ -1,5 +1,5 @@
-//! The STS calls rsume makes, on a single-threaded runtime built only when a call is
-//! actually needed. Each call signs with the credentials the previous step produced.
+//! The STS calls rsume makes, through a client from the one factory (`sdk`), built only
+//! when a call is actually needed. Each call signs with the credentials the previous step produced.
 //! Providers see STS through [`StsCalls`], so they run on an in-memory STS in unit tests.
 
 mod clock;
@@ -11,11 +11,9 @@ pub use endpoint::{Endpoint, Origin};
 pub use error::StsError;
 
 use std::cell::Cell;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aws_sdk_sts::config::retry::RetryConfig;
-use aws_sdk_sts::config::timeout::TimeoutConfig;
-use aws_sdk_sts::config::{BehaviorVersion, Region};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sts::types::Credentials as StsCredentials;
 use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
@@ -23,18 +21,10 @@ use aws_sdk_sts::types::{PolicyDescriptorType, Tag};
 use crate::credentials::{Credentials, Secret};
 use crate::http::HttpSettings;
 use crate::mfa::MfaCode;
+use crate::sdk;
 
 /// One STS attempt; with retries a dead endpoint is reported in about half a minute.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Bounds on one STS call, so a dead network ends in a message, not a hang. Retries cover
-/// a dropped connection, a 5xx or a throttle without making a real outage slow to report.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const MAX_ATTEMPTS: u32 = 3;
-/// Room for the retry back-off between attempts, within the bound on a whole call.
-const BACKOFF_ALLOWANCE: Duration = Duration::from_secs(5);
-/// A person waiting this long after typing a code hears why.
-const SLOW_NOTICE: Duration = Duration::from_secs(2);
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = sdk::ATTEMPT_TIMEOUT;
 
 /// Where and how to reach STS.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,7 +115,8 @@ pub struct CallerIdentity {
 }
 
 pub struct Sts {
-    runtime: tokio::runtime::Runtime,
+    /// The one runtime, kept alive while this client is.
+    runtime: Arc<tokio::runtime::Runtime>,
     client: aws_sdk_sts::Client,
     /// For the notice about an STS that is slow to answer.
     endpoint: String,
@@ -140,33 +131,22 @@ pub struct Sts {
 }
 
 impl Sts {
+    /// A client for `target`, from the one factory, that also reads STS's clock.
     pub fn new(target: &StsTarget) -> Result<Self, StsError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(StsError::Runtime)?;
         crate::log::debug(format_args!("network: {}", target.http.describe()));
-        let call_timeout = target.attempt_timeout * MAX_ATTEMPTS + BACKOFF_ALLOWANCE;
         let clock = clock::ServerClock::default();
-        let mut config = aws_sdk_sts::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(target.region.clone()))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(CONNECT_TIMEOUT.min(target.attempt_timeout))
-                    .operation_attempt_timeout(target.attempt_timeout)
-                    .operation_timeout(call_timeout)
-                    .build(),
-            )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
-            .interceptor(clock.clone())
-            .http_client(crate::http::client(&target.http)?)
-            .retry_classifier(crate::http::DistrustedCertificateIsFinal);
-        if let Some(endpoint) = &target.endpoint {
-            config = config.endpoint_url(&endpoint.url);
-        }
-        // The client is built inside the runtime: its HTTP connector wants one at hand.
-        let client = runtime.block_on(async { aws_sdk_sts::Client::from_conf(config.build()) });
+        let config = sdk::config::<aws_sdk_sts::config::Builder>(&sdk::Target {
+            region: &target.region,
+            endpoint: target
+                .endpoint
+                .as_ref()
+                .map(|endpoint| endpoint.url.as_str()),
+            attempt_timeout: target.attempt_timeout,
+            http: &target.http,
+        })?
+        .interceptor(clock.clone());
+        let runtime = sdk::runtime().map_err(StsError::Runtime)?;
+        let client = sdk::build(&runtime, || aws_sdk_sts::Client::from_conf(config.build()));
         let endpoint = target.endpoint.as_ref().map_or_else(
             || format!("sts.{}.amazonaws.com", target.region),
             |endpoint| endpoint.url.to_string(),
@@ -180,7 +160,7 @@ impl Sts {
             client,
             endpoint,
             configured: target.endpoint.clone(),
-            call_timeout,
+            call_timeout: sdk::call_timeout(target.attempt_timeout),
             announcement: Cell::new(announcement),
             clock,
         })
@@ -216,20 +196,13 @@ impl Sts {
         if let Some(announcement) = self.announcement.take() {
             crate::log::info(format_args!("{announcement}"));
         }
-        let waited = self.runtime.block_on(async {
-            let mut request = std::pin::pin!(request);
-            match tokio::time::timeout(SLOW_NOTICE, &mut request).await {
-                Ok(result) => result,
-                Err(_) => {
-                    crate::log::info(format_args!(
-                        "STS at {} has not answered after {} s; retrying, giving up after {} s",
-                        self.endpoint,
-                        SLOW_NOTICE.as_secs(),
-                        self.call_timeout.as_secs()
-                    ));
-                    request.await
-                }
-            }
+        let waited = sdk::wait(&self.runtime, request, || {
+            crate::log::info(format_args!(
+                "STS at {} has not answered after {} s; retrying, giving up after {} s",
+                self.endpoint,
+                sdk::SLOW_NOTICE.as_secs(),
+                self.call_timeout.as_secs()
+            ))
         });
         waited.map_err(|error| StsError::from_sdk(error, self.configured.as_ref()))
     }

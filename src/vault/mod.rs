@@ -173,8 +173,8 @@ pub struct Run<'r, 'c> {
     cache: Option<&'r Cache>,
     policy: &'r CachePolicy,
     sts: Option<Box<dyn StsCalls + 'r>>,
-    /// For the aws-config providers, built on first use (a cache hit builds none).
-    runtime: Option<tokio::runtime::Runtime>,
+    /// The one runtime (`sdk::runtime`), held from first use to the end of the run.
+    runtime: Option<std::sync::Arc<tokio::runtime::Runtime>>,
     /// Taken by the first call: a failed connection ends the run.
     connect: Option<Connect<'r>>,
 }
@@ -192,16 +192,15 @@ impl Run<'_, '_> {
         self.sts.as_deref()?.clock_offset()
     }
 
-    /// One single-threaded runtime shared by the providers that run on aws-config.
+    /// The one runtime (`sdk::runtime`) for the providers, built on first use (a cache hit
+    /// builds none) and shared with STS's client.
     pub fn runtime(&mut self) -> Result<&tokio::runtime::Runtime, VaultError> {
         if self.runtime.is_none() {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
+            let runtime = crate::sdk::runtime()
                 .map_err(|source| VaultError::Sts(StsError::Runtime(source)))?;
             self.runtime = Some(runtime);
         }
-        Ok(self.runtime.as_ref().expect("built above"))
+        Ok(self.runtime.as_deref().expect("built above"))
     }
 }
 

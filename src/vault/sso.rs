@@ -1,32 +1,30 @@
 //! IAM Identity Center (SSO): role credentials from the SSO portal, paid for with the token
-//! that `aws sso login` cached under `~/.aws/sso/cache`. aws-config reads that token and
-//! refreshes it through SSO-OIDC when it is within 5 minutes of expiry (for an
-//! `sso_session`), as the AWS SDKs do; the portal and SSO-OIDC endpoints follow
-//! `AWS_ENDPOINT_URL_SSO` and `AWS_ENDPOINT_URL_SSO_OIDC`.
+//! that `aws sso login` cached under `~/.aws/sso/cache` ([`token`]), refreshed through SSO
+//! OIDC when it is within 5 minutes of expiry (for an `sso_session`), as the AWS SDKs do.
+//! Both are called with clients of the one factory (`sdk`): the user's proxies and CA roots,
+//! the plain-HTTP rule, the bounds on a call; the endpoints follow `AWS_ENDPOINT_URL_SSO`
+//! and `AWS_ENDPOINT_URL_SSO_OIDC` (chosen and checked by resolve).
 
-use std::error::Error as _;
-use std::time::Duration;
+mod token;
 
-use aws_config::Region;
-use aws_config::provider_config::ProviderConfig;
-use aws_config::sso::SsoCredentialsProvider;
-use aws_config::timeout::TimeoutConfig;
-use aws_credential_types::provider::ProvideCredentials;
-use aws_credential_types::provider::error::{CredentialsError, TokenError};
-use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
+use std::path::Path;
+use std::time::SystemTime;
+
+use aws_sdk_sso::error::SdkError;
 use aws_sdk_sso::operation::get_role_credentials::GetRoleCredentialsError;
+use aws_sdk_sso::types::RoleCredentials;
+use aws_smithy_types::DateTime;
+use tokio::runtime::Runtime;
 
+use self::token::{CachedToken, Next, Problem, Renewed};
 use super::{Fetch, Root, Run, Spec, VaultError};
 use crate::cache::{EntryKind, Key};
 use crate::credentials::{Credentials, Secret};
 use crate::log;
+use crate::sdk::{self, Failure, ServiceConfig};
 
 /// The longest role session a permission set can grant: the portal's own expiry is kept.
 const SSO_ROLE_MAX_SECONDS: u32 = 12 * 3600;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// A person waiting this long hears why.
-const SLOW_NOTICE: Duration = Duration::from_secs(2);
 
 /// What the portal is asked for, from the profile and its `[sso-session]`.
 #[derive(Clone, Debug)]
@@ -41,6 +39,8 @@ pub struct SsoRole {
     pub role_name: String,
     /// The portal endpoint override, if any: another portal is another entry.
     pub endpoint: String,
+    /// SSO OIDC's endpoint override, for a session's refresh.
+    pub oidc_endpoint: Option<String>,
     /// Proxies and CA roots, as for STS (set by resolve from the chain's settings).
     pub http: crate::http::HttpSettings,
 }
@@ -112,135 +112,185 @@ impl Fetch for Sso {
 impl Root for Sso {
     fn fetch(&self, run: &mut Run<'_, '_>) -> Result<Credentials, VaultError> {
         let role = &self.role;
+        let access_token = self.token(run)?;
+        let runtime = run.runtime()?;
         log::debug(format_args!(
             "GetRoleCredentials {} in {} (SSO region {})",
             role.role_name, role.account_id, role.region
         ));
-        check_token_file(role)?;
-        let http = crate::http::client(&role.http).map_err(|error| VaultError::Sso {
-            profile: role.profile.clone(),
-            problem: error.to_string(),
-        })?;
-        let runtime = run.runtime()?;
-        let reply = runtime.block_on(async {
-            let config = ProviderConfig::without_region()
-                .with_http_client(http)
-                .with_timeout_config(
-                    TimeoutConfig::builder()
-                        .connect_timeout(CONNECT_TIMEOUT)
-                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                        .build(),
-                );
-            // Every field `build` insists on is set here; resolve checked each one.
-            let mut builder = SsoCredentialsProvider::builder()
-                .configure(&config)
-                .start_url(&role.start_url)
-                .region(Region::new(role.region.clone()))
-                .account_id(&role.account_id)
-                .role_name(&role.role_name);
-            builder.set_session_name(role.session.clone());
-            let provider = builder.build();
-            let mut reply = std::pin::pin!(provider.provide_credentials());
-            match tokio::time::timeout(SLOW_NOTICE, &mut reply).await {
-                Ok(reply) => reply,
-                Err(_) => {
-                    log::info(format_args!(
-                        "the SSO portal has not answered after {} s; still waiting",
-                        SLOW_NOTICE.as_secs()
-                    ));
-                    reply.await
-                }
-            }
-        });
-        let reply = reply.map_err(|error| self.failure(&error))?;
-        Ok(Credentials {
-            access_key_id: reply.access_key_id().to_owned(),
-            secret_access_key: Secret::new(reply.secret_access_key()),
-            session_token: reply.session_token().map(Secret::new),
-            expiration: reply.expiry(),
+        let portal = (!role.endpoint.is_empty()).then_some(role.endpoint.as_str());
+        let config = self.config::<aws_sdk_sso::config::Builder>(portal)?;
+        let client = sdk::build(runtime, || aws_sdk_sso::Client::from_conf(config.build()));
+        let request = client
+            .get_role_credentials()
+            .role_name(&role.role_name)
+            .account_id(&role.account_id)
+            .access_token(access_token.expose())
+            .send();
+        let reply = sdk::wait(runtime, request, || {
+            log::info(format_args!(
+                "the SSO portal has not answered after {} s; still waiting",
+                sdk::SLOW_NOTICE.as_secs()
+            ))
+        })
+        .map_err(|error| self.portal_failure(&error))?;
+        credentials(reply.role_credentials()).ok_or_else(|| {
+            self.other("the SSO portal's reply holds no complete credentials".into())
         })
     }
 }
 
 impl Sso {
-    /// Sorts a failure: no usable token (missing, expired, refused by the portal) asks for
-    /// `aws sso login`; anything else says what the portal or the network did.
-    fn failure(&self, error: &CredentialsError) -> VaultError {
+    /// The cached token, refreshed first when a session's token is about to expire (the
+    /// only case that needs the runtime before the portal's call).
+    fn token(&self, run: &mut Run<'_, '_>) -> Result<Secret, VaultError> {
         let role = &self.role;
-        let login = |problem: String| VaultError::SsoLogin {
-            profile: role.profile.clone(),
-            problem,
-            command: role.login_command(),
+        // aws-config's rule: `HOME`, and the file named by the session, else the start URL.
+        let Some(home) = std::env::var_os("HOME") else {
+            return Err(self.login("HOME is not set, so the cached token cannot be found".into()));
         };
-        let other = |problem: String| VaultError::Sso {
-            profile: role.profile.clone(),
-            problem,
-        };
-        let source = match error {
-            CredentialsError::ProviderError(_) => error.source(),
-            _ => None,
-        };
-        let Some(source) = source else {
-            return other(chain(error));
-        };
-        let Some(portal) = source.downcast_ref::<SdkError<GetRoleCredentialsError>>() else {
-            // Not the portal's answer: the token could not be loaded or is expired. The
-            // token provider's own wrapper says nothing more than that.
-            let token = source.downcast_ref::<TokenError>().and_then(|e| e.source());
-            return login(chain(token.unwrap_or(source)));
-        };
-        log::debug(format_args!("SSO portal error: {}", chain(portal)));
-        match portal {
-            SdkError::ServiceError(service) if service.err().is_unauthorized_exception() => {
-                login("the SSO portal refused the cached token".into())
+        let identifier = role.session.as_deref().unwrap_or(&role.start_url);
+        let cached =
+            CachedToken::load(&token::path(Path::new(&home), identifier)).map_err(|problem| {
+                match problem {
+                    Problem::Login(problem) => self.login(problem),
+                    Problem::Other(problem) => self.other(problem),
+                }
+            })?;
+        let now = SystemTime::now();
+        match cached.next(now, role.session.is_some()) {
+            Next::Use => Ok(cached.access_token),
+            Next::Expired => {
+                Err(self.login("the SSO token has expired and cannot be refreshed".into()))
             }
-            SdkError::ServiceError(service) => other(format!(
-                "the SSO portal failed with {}: {}",
-                service.err().code().unwrap_or("an unknown error"),
-                service.err().message().unwrap_or("")
+            Next::Refresh => Ok(self.refresh(run.runtime()?, cached, now)?.access_token),
+        }
+    }
+
+    /// CreateToken with the refresh token, and the renewed token written back. A refresh
+    /// that fails leaves the token as it was, as in the SDKs: the portal then says whether
+    /// it still works.
+    fn refresh(
+        &self,
+        runtime: &Runtime,
+        cached: CachedToken,
+        now: SystemTime,
+    ) -> Result<CachedToken, VaultError> {
+        let role = &self.role;
+        let Some(registration) = cached.registration() else {
+            return Ok(cached);
+        };
+        let config =
+            self.config::<aws_sdk_ssooidc::config::Builder>(role.oidc_endpoint.as_deref())?;
+        let client = sdk::build(runtime, || {
+            aws_sdk_ssooidc::Client::from_conf(config.build())
+        });
+        let request = client
+            .create_token()
+            .grant_type("refresh_token")
+            .client_id(&registration.client_id)
+            .client_secret(registration.client_secret.expose())
+            .refresh_token(registration.refresh_token.expose())
+            .send();
+        log::debug(format_args!(
+            "refreshing the SSO token of sso-session '{}' through SSO OIDC",
+            role.session.as_deref().unwrap_or_default()
+        ));
+        let reply = sdk::wait(runtime, request, || {
+            log::info(format_args!(
+                "SSO OIDC has not answered after {} s; still waiting",
+                sdk::SLOW_NOTICE.as_secs()
+            ))
+        });
+        let renewed = match reply {
+            Ok(reply) => match reply.access_token() {
+                Some(token) => Renewed {
+                    access_token: Secret::new(token),
+                    expires_in: reply.expires_in(),
+                    refresh_token: reply.refresh_token().map(Secret::new),
+                },
+                None => {
+                    log::debug(format_args!("SSO OIDC answered without a token"));
+                    return Ok(cached);
+                }
+            },
+            Err(error) => {
+                // Sorting it says on --debug what happened.
+                Failure::of("SSO OIDC", &error);
+                return Ok(cached);
+            }
+        };
+        let renewed = cached
+            .renewed(renewed, now, &role.region, &role.start_url)
+            .ok_or_else(|| self.other("SSO OIDC answered with a negative expiry".into()))?;
+        match renewed.save() {
+            Ok(()) => log::debug(format_args!("saved the refreshed SSO token")),
+            Err(problem) => log::warn(format_args!(
+                "the refreshed SSO token is used but not saved: {problem}"
             )),
-            SdkError::TimeoutError(_) => other("the SSO portal did not answer in time".into()),
-            _ => other(format!(
-                "could not reach the SSO portal ({}); check the network or AWS_ENDPOINT_URL_SSO",
-                chain(portal)
-            )),
+        }
+        Ok(renewed)
+    }
+
+    /// A client config from the one factory, in the SSO region.
+    fn config<B: ServiceConfig>(&self, endpoint: Option<&str>) -> Result<B, VaultError> {
+        sdk::config::<B>(&sdk::Target {
+            region: &self.role.region,
+            endpoint,
+            attempt_timeout: sdk::ATTEMPT_TIMEOUT,
+            http: &self.role.http,
+        })
+        .map_err(|error| self.other(error.to_string()))
+    }
+
+    /// Sorts the portal's failure: a token it refuses asks for `aws sso login`; anything
+    /// else says what the portal or the network did.
+    fn portal_failure(&self, error: &SdkError<GetRoleCredentialsError>) -> VaultError {
+        self.other(match Failure::of("SSO portal", error) {
+            Failure::Service { code, .. } if code == "UnauthorizedException" => {
+                return self.login("the SSO portal refused the cached token".into());
+            }
+            Failure::Service { code, message } => {
+                format!("the SSO portal failed with {code}: {message}")
+            }
+            Failure::Timeout => "the SSO portal did not answer in time".into(),
+            Failure::Certificate(problem) => format!(
+                "the certificate the SSO portal presented is not trusted ({problem}); if a proxy or private CA signs it, set AWS_CA_BUNDLE (or ca_bundle in the profile) to that CA's PEM file"
+            ),
+            Failure::Unreachable(detail) => format!(
+                "could not reach the SSO portal ({detail}); check the network or AWS_ENDPOINT_URL_SSO"
+            ),
+            Failure::BadReply => {
+                "the SSO portal sent a reply rsume could not read; check AWS_ENDPOINT_URL_SSO"
+                    .into()
+            }
+        })
+    }
+
+    /// No usable token: `aws sso login` writes one.
+    fn login(&self, problem: String) -> VaultError {
+        VaultError::SsoLogin {
+            profile: self.role.profile.clone(),
+            problem,
+            command: self.role.login_command(),
+        }
+    }
+
+    fn other(&self, problem: String) -> VaultError {
+        VaultError::Sso {
+            profile: self.role.profile.clone(),
+            problem,
         }
     }
 }
 
-/// aws-config reads the token `aws sso login` cached whole, from wherever the name points:
-/// the same file is read first through the one bounded reader, so a FIFO or a device there
-/// fails at once, naming the file. A missing file is left to aws-config, which says so.
-fn check_token_file(role: &SsoRole) -> Result<(), VaultError> {
-    use sha1::Digest;
-    // aws-config's own rule: `HOME`, and the token named by the session, else the start URL.
-    let Some(home) = std::env::var_os("HOME") else {
-        return Ok(());
-    };
-    let identifier = role.session.as_deref().unwrap_or(&role.start_url);
-    let name = hex::encode(sha1::Sha1::digest(identifier.as_bytes()));
-    let file = std::path::Path::new(&home)
-        .join(".aws/sso/cache")
-        .join(format!("{name}.json"));
-    match crate::fs::read(&file, crate::fs::Contents::CacheEntry) {
-        Err(error) if !error.is_not_found() => Err(VaultError::Sso {
-            profile: role.profile.clone(),
-            problem: format!("the cached SSO token: {error}"),
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// An error and its causes in one line; none of these carries the token.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut next = error.source();
-    while let Some(cause) = next {
-        let text = cause.to_string();
-        if !parts.iter().any(|part| part.contains(&text)) {
-            parts.push(text);
-        }
-        next = cause.source();
-    }
-    parts.join(": ")
+/// The portal's credentials, when complete (the session token is optional, as in the SDKs).
+fn credentials(reply: Option<&RoleCredentials>) -> Option<Credentials> {
+    let reply = reply?;
+    Some(Credentials {
+        access_key_id: reply.access_key_id()?.to_owned(),
+        secret_access_key: Secret::new(reply.secret_access_key()?),
+        session_token: reply.session_token().map(Secret::new),
+        expiration: Some(SystemTime::try_from(DateTime::from_millis(reply.expiration())).ok()?),
+    })
 }

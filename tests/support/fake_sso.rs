@@ -123,10 +123,15 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
 fn answer(request: &Request, state: &Mutex<State>) -> (&'static str, Option<&'static str>, String) {
     let mut state = state.lock().unwrap();
     if request.method == "POST" && request.target.starts_with("/token") {
-        let refresh = request.body.contains("\"grantType\":\"refresh_token\"")
-            && request
-                .body
-                .contains("\"refreshToken\":\"the-refresh-token\"");
+        // The client registration `aws sso login` made, and its refresh token.
+        let refresh = [
+            "\"grantType\":\"refresh_token\"",
+            "\"refreshToken\":\"the-refresh-token\"",
+            "\"clientId\":\"the-client\"",
+            "\"clientSecret\":\"the-client-secret\"",
+        ]
+        .iter()
+        .all(|field| request.body.contains(field));
         if !refresh {
             return invalid_grant();
         }
