@@ -169,11 +169,13 @@ pub fn get_with(
             .await
             .map_err(|error| GetError::Connect(describe_connector_error(&error)))?;
         let status = response.status().as_u16();
-        let body = response
-            .into_body()
+        // Credentials and sign-in tokens are a few KiB: an endpoint that keeps sending is
+        // cut off instead of filling memory.
+        const MAX_REPLY: usize = 1024 * 1024;
+        let body = http_body_util::Limited::new(response.into_body(), MAX_REPLY)
             .collect()
             .await
-            .map_err(|_| GetError::Connect("the reply was cut off".into()))?
+            .map_err(|_| GetError::Connect("the reply was cut off or over 1 MiB".into()))?
             .to_bytes();
         Ok((status, body.to_vec()))
     })

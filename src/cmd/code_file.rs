@@ -53,6 +53,8 @@ pub fn dir(env: Env<'_>) -> Option<PathBuf> {
         .filter(|d| d.is_absolute() && private(d).is_ok())
         .map(|d| d.join("rsume"))
         .or_else(|| crate::cache::default_dir(env).map(|d| d.join("wrapper")))
+        // The wrapper reads the file by this path from any working directory.
+        .filter(|d| d.is_absolute())
 }
 
 /// This run's code file, claimed: checked, and emptied of what an earlier run left.
@@ -91,6 +93,7 @@ impl CodeFile {
         private_dir_builder().create(dir).map_err(io_error)?;
         let handle = open_dir(dir).map_err(io_error)?;
         check_private(dir, &handle.metadata().map_err(io_error)?)?;
+        check_ancestors(&fs::canonicalize(dir).map_err(io_error)?)?;
         let file = CodeFile {
             path: path.to_owned(),
             name: name.to_owned(),
@@ -113,6 +116,12 @@ impl CodeFile {
         drop(file);
         self.remove_leftovers();
         Ok(())
+    }
+
+    /// For a run that ends with no code (a program it ran, a report): removes whatever a
+    /// child wrote under this run's name meanwhile, so the wrapper finds nothing to run.
+    pub fn discard(self) {
+        let _ = self.remove(&self.name);
     }
 
     fn io(&self, source: io::Error) -> CodeFileError {
@@ -216,6 +225,36 @@ fn check_private(dir: &Path, meta: &fs::Metadata) -> Result<(), CodeFileError> {
         dir: dir.to_owned(),
         why,
     })
+}
+
+/// The wrapper opens the file by its path, so no directory above it may let another user
+/// rename what it holds (swap the code directory for one of theirs): each must belong to
+/// this user or root, and be writable by no one else unless sticky, as `/tmp` is.
+#[cfg(unix)]
+fn check_ancestors(dir: &Path) -> Result<(), CodeFileError> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    for ancestor in dir.ancestors().skip(1) {
+        let meta = fs::metadata(ancestor).map_err(|source| CodeFileError::Io {
+            path: ancestor.to_owned(),
+            source,
+        })?;
+        let owner_trusted = meta.uid() == me || meta.uid() == 0;
+        let others_rename = meta.mode() & 0o022 != 0 && meta.mode() & 0o1000 == 0;
+        if !owner_trusted || others_rename {
+            return Err(CodeFileError::Unsafe {
+                dir: ancestor.to_owned(),
+                why: "another user could swap the code directory inside it (set XDG_RUNTIME_DIR or RSUME_CACHE_DIR to a private place)",
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_ancestors(_: &Path) -> Result<(), CodeFileError> {
+    Ok(())
 }
 
 #[cfg(not(unix))]
@@ -407,5 +446,43 @@ mod tests {
         };
         assert_eq!(with_runtime(0o700), Some(runtime.join("rsume")));
         assert_eq!(with_runtime(0o755), Some(dir));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_above_that_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        // HOME writable by everyone, not sticky: anyone could rename .cache and put their
+        // own code directory in its place.
+        fs::set_permissions(home.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let env = env_for(home.path());
+        let path = dir(&env).unwrap().join("7");
+        let error = CodeFile::claim(&path, Shell::Bash, &env).err().unwrap();
+        assert!(
+            error.to_string().contains("could swap the code directory"),
+            "{error}"
+        );
+        // Sticky, as /tmp is: others cannot rename what they do not own.
+        fs::set_permissions(home.path(), fs::Permissions::from_mode(0o1777)).unwrap();
+        CodeFile::claim(&path, Shell::Bash, &env).unwrap();
+    }
+
+    #[test]
+    fn a_relative_cache_directory_is_never_the_code_directory() {
+        let env = |name: &str| (name == "RSUME_CACHE_DIR").then(|| "relative/cache".to_owned());
+        assert_eq!(dir(&env), None);
+    }
+
+    #[test]
+    fn a_run_without_code_removes_what_a_child_wrote_there() {
+        let home = tempfile::tempdir().unwrap();
+        let env = env_for(home.path());
+        let path = dir(&env).unwrap().join("99");
+        let claimed = CodeFile::claim(&path, Shell::Bash, &env).unwrap();
+        // What a program run by `exec` could write under this run's name.
+        fs::write(&path, "echo planted").unwrap();
+        claimed.discard();
+        assert!(!path.exists(), "nothing left for the wrapper to evaluate");
     }
 }

@@ -8,7 +8,7 @@ use crate::shell::Shell;
 pub fn run(shell: Shell, auto_refresh: bool, env: Env<'_>) -> Result<Output, UsageError> {
     let Some(dir) = code_file::dir(env) else {
         return Err(UsageError(
-            "no directory for the wrapper's code file: set XDG_RUNTIME_DIR or HOME".into(),
+            "no directory for the wrapper's code file: set XDG_RUNTIME_DIR or HOME (a relative RSUME_CACHE_DIR cannot serve: the wrapper runs from any directory)".into(),
         ));
     };
     let mut text = wrapper(shell, &dir.to_string_lossy());

@@ -164,6 +164,17 @@ pub fn run(cli: &Cli, args: &[OsString], env: Env<'_>) -> anyhow::Result<Finishe
         }
         None => assume::run(cli, &destination, env)?,
     };
+    // Only shell code goes to the wrapper: after anything else, the file is removed, so no
+    // code a child of `exec` wrote there is evaluated.
+    let code_file = match (&output, code_file) {
+        (Output::Shell(_), file) => file,
+        (_, file) => {
+            if let Some(file) = file {
+                file.discard();
+            }
+            None
+        }
+    };
     Ok(match (output, code_file) {
         (Output::Exited(code), _) => {
             debug_assert!(cli.prints() == Prints::Direct);

@@ -16,8 +16,13 @@ pub struct Head {
 }
 
 /// Reads up to the blank line that ends the head. `None`: the head is malformed, too large,
-/// or the client stopped before finishing it.
-pub fn read_head(stream: &mut impl Read) -> io::Result<Option<Head>> {
+/// or the client stopped before finishing it. `before_read` runs before each read, so the
+/// caller can hold the whole head to one deadline: a timeout per read alone would let a
+/// client sending a byte every few seconds keep a connection for hours.
+pub fn read_head(
+    stream: &mut impl Read,
+    mut before_read: impl FnMut() -> io::Result<()>,
+) -> io::Result<Option<Head>> {
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let end = loop {
@@ -27,6 +32,7 @@ pub fn read_head(stream: &mut impl Read) -> io::Result<Option<Head>> {
         if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             break at;
         }
+        before_read()?;
         let read = stream.read(&mut chunk)?;
         if read == 0 {
             return Ok(None);
@@ -125,7 +131,7 @@ mod tests {
     use super::*;
 
     fn head(text: &str) -> Option<Head> {
-        read_head(&mut text.as_bytes()).unwrap()
+        read_head(&mut text.as_bytes(), || Ok(())).unwrap()
     }
 
     #[test]
@@ -144,5 +150,25 @@ mod tests {
         assert!(head("GET /x HTTP/1.1\r\nHost: a\r\n").is_none());
         let huge = format!("GET /x HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD));
         assert!(head(&huge).is_none());
+    }
+
+    #[test]
+    fn a_head_sent_slowly_stops_at_the_deadline() {
+        // Bytes keep coming, but the caller's deadline (here: the third read) ends it.
+        let mut reads = 0;
+        let slow = std::iter::repeat_n(b"GET / HTTP/1.1\r\nX: y\r\n".as_slice(), 100)
+            .collect::<Vec<_>>()
+            .concat();
+        let result = read_head(&mut slow.as_slice(), || {
+            reads += 1;
+            if reads > 2 {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            Ok(())
+        });
+        assert_eq!(
+            result.err().map(|e| e.kind()),
+            Some(io::ErrorKind::TimedOut)
+        );
     }
 }

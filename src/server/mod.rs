@@ -158,14 +158,16 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, stopping: &AtomicBo
             logged("-", Status::Unavailable);
             continue;
         }
-        let shared = Arc::clone(shared);
+        let for_thread = Arc::clone(shared);
         let spawned = std::thread::Builder::new()
             .name("rsume-serve-request".into())
             .spawn(move || {
-                serve(stream, &shared);
-                shared.active.fetch_sub(1, Ordering::SeqCst);
+                serve(stream, &for_thread);
+                for_thread.active.fetch_sub(1, Ordering::SeqCst);
             });
         if spawned.is_err() {
+            // The slot taken above: the thread that would free it never started.
+            shared.active.fetch_sub(1, Ordering::SeqCst);
             log::warn(format_args!("server: cannot start a thread for a request"));
         }
     }
@@ -173,9 +175,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>, stopping: &AtomicBo
 
 /// One connection: one request, one answer.
 fn serve(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_read_timeout(Some(CLIENT_TIMEOUT));
     let _ = stream.set_write_timeout(Some(CLIENT_TIMEOUT));
-    let head = match http::read_head(&mut stream) {
+    // The whole head within CLIENT_TIMEOUT: each read gets only the time left.
+    let deadline = std::time::Instant::now() + CLIENT_TIMEOUT;
+    let Ok(timer) = stream.try_clone() else {
+        return;
+    };
+    let time_left = || {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        timer.set_read_timeout(Some(left))
+    };
+    let head = match http::read_head(&mut stream, time_left) {
         Ok(Some(head)) => head,
         Ok(None) => {
             let _ = http::respond(&mut stream, Status::BadRequest, "");
