@@ -426,3 +426,36 @@ fn a_daemonising_grandchild_does_not_hold_the_wrapper() {
         session.exp_eof().unwrap();
     }
 }
+
+#[test]
+fn a_security_key_serial_is_refused_before_any_prompt_or_call() {
+    let sts = FakeSts::start(vec![Reply::auto(&FakeCreds::new(
+        "key",
+        Duration::from_secs(3600),
+    ))]);
+    let key = "arn:aws:iam::123456789012:u2f/user/alice/default-ABCDEFGHIJKLMNOP";
+    let sandbox = Sandbox::new(
+        &CONFIG.replace("arn:aws:iam::123456789012:mfa/alice", key),
+        CREDENTIALS,
+    )
+    .endpoint(&sts.endpoint());
+    // The session (keys) and the role (the device placed on a role) alike, for each command.
+    for script in [
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+        r#""$RSUME" admin --shell bash > out.sh; echo "exit=$?""#,
+        r#""$RSUME" credential-process admin > out.sh; echo "exit=$?""#,
+        r#""$RSUME" exec admin -- true > out.sh; echo "exit=$?""#,
+    ] {
+        let mut session = on_terminal(&sandbox, script);
+        let before = session
+            .exp_string("names a security key, and STS accepts only TOTP devices")
+            .unwrap();
+        assert!(!before.contains("MFA code"), "{script}: {before}");
+        let after = session.exp_string("exit=1").unwrap();
+        assert!(after.contains("rsume mfa setup"), "{script}: {after}");
+        assert!(after.contains("IAM Identity Center"), "{script}: {after}");
+        assert!(!after.contains("MFA code"), "{script}: {after}");
+        assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+    }
+    assert_eq!(sts.request_count(), 0);
+}

@@ -288,6 +288,7 @@ fn place_mfa(
 ) -> Result<Vec<Step>, ResolveError> {
     let mut steps = Vec::with_capacity(roles.len() + 1);
     if let Some(mfa) = walk.setting("mfa_serial") {
+        refuse_security_key(walk, mfa)?;
         if source.holds_long_term_keys() {
             // The user whose keys make the call: its duration_seconds sets the session's.
             let user = match source {
@@ -311,6 +312,26 @@ fn place_mfa(
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
     Ok(steps)
+}
+
+/// A security key gives no codes, so no chain can use it: refused here, before any prompt
+/// or call. A malformed serial goes on to STS, whose error names it.
+fn refuse_security_key(
+    walk: &walk::Walk<'_>,
+    mfa: walk::Inherited<'_>,
+) -> Result<(), ResolveError> {
+    match crate::mfa::Serial::parse(mfa.value) {
+        Ok(serial) if !serial.is_totp() => Err(ResolveError::SecurityKeySerial {
+            profile: walk.target().name().into(),
+            serial: mfa.value.into(),
+            location: walk
+                .profiles
+                .iter()
+                .find(|profile| profile.name() == mfa.from)
+                .and_then(|profile| profile.location("mfa_serial")),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Where to call STS and through which proxies and CA roots: only a chain that calls out
