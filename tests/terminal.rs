@@ -227,7 +227,9 @@ fn a_rejected_code_is_asked_again_and_the_clock_is_suspected() {
     // As authenticator apps show it.
     session.exp_string("MFA code for").unwrap();
     session.send_line("123 456").unwrap();
-    session.exp_string("AWS rejected the MFA code;").unwrap();
+    session
+        .exp_string("AWS rejected the MFA code of MFA device arn:aws:iam::123456789012:mfa/alice, a TOTP device named by ARN (virtual or hardware); wait for the next code")
+        .unwrap();
     session.exp_string("MFA code for").unwrap();
     session.send_line("234567").unwrap();
     session.exp_string("clock may be off").unwrap();
@@ -258,7 +260,6 @@ fn three_rejected_codes_fail_and_a_flag_code_is_not_retried() {
         .to_owned();
     assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
     assert_eq!(sts.request_count(), 1);
-
     let mut session = on_terminal(
         &sandbox,
         r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
@@ -270,6 +271,22 @@ fn three_rejected_codes_fail_and_a_flag_code_is_not_retried() {
     session.exp_string("exit=1").unwrap();
     assert_eq!(sts.request_count(), 4);
     assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+    // One line naming the device asked and its kind.
+    let expected = "STS refused the code of MFA device arn:aws:iam::123456789012:mfa/alice, a TOTP device named by ARN (virtual or hardware): GetSessionToken with MFA device";
+    let last = stderr.trim_end().lines().last().unwrap();
+    assert!(last.starts_with(&format!("rsume: {expected}")), "{stderr}");
+    let stderr = Sandbox::new(
+        "[profile bob]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\nmfa_serial = GAHT12345678\nregion = eu-west-1\n\n[profile alice]\nregion = eu-west-1\n",
+        CREDENTIALS,
+    )
+    .endpoint(&sts.endpoint())
+    .run(&["bob", "--mfa-token", "123456", "--shell", "bash"])
+    .failed()
+    .to_owned();
+    assert!(
+        stderr.contains("STS refused the code of MFA device GAHT12345678, a hardware TOTP token's serial: GetSessionToken with MFA device GAHT12345678 failed: AWS rejected the MFA code"),
+        "{stderr}"
+    );
 }
 
 #[test]

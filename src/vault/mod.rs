@@ -270,6 +270,13 @@ pub enum VaultError {
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Sts(StsError),
+    /// Said first, so the line names the device whose code STS refused and its kind.
+    #[error("STS refused the code of {device}")]
+    CodeRefused {
+        device: String,
+        #[source]
+        source: Box<VaultError>,
+    },
 }
 
 impl VaultError {
