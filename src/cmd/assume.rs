@@ -46,6 +46,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
     Ok(Output::Shell(exports::assume(
         &got.chain.profile,
         credentials,
+        got.chain.account.as_deref(),
         got.chain.region.as_deref(),
         repeat.as_deref(),
         env,

@@ -167,6 +167,7 @@ pub fn chain(
 /// The chain a plan becomes: the source, then each step wrapping the one before in the
 /// cache decorator.
 fn build(plan: Plan) -> Chain {
+    let account = plan.destination().account;
     let Plan {
         profile,
         source,
@@ -202,6 +203,7 @@ fn build(plan: Plan) -> Chain {
         region,
         sts,
         root_keys,
+        account,
     }
 }
 
