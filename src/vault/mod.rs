@@ -293,7 +293,7 @@ impl VaultError {
             } | VaultError::AssumeRole {
                 source: StsError::MfaRejected,
                 ..
-            }
+            } | VaultError::CodeRefused { .. }
         )
     }
 }
