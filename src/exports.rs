@@ -25,6 +25,8 @@ const SAVED_DEFAULT_REGION: &str = "RSUME_SAVED_DEFAULT_REGION";
 /// What prompt tools read (starship's and powerlevel10k's aws segments): the profile, and
 /// the expiry as RFC 3339, the format starship parses.
 const PROMPT_PROFILE: &str = "AWSUME_PROFILE";
+/// The account the SDKs use for account-based endpoints (`account_id_endpoint_mode`).
+const ACCOUNT_ID: &str = "AWS_ACCOUNT_ID";
 const PROMPT_EXPIRATION: &str = "AWSUME_EXPIRATION";
 /// When the shell hook of `rsume init --auto-refresh` assumes the profile again, in epoch
 /// seconds, so a shell with a clock of its own compares without starting a process.
@@ -43,13 +45,14 @@ const AWS_PROFILE: &str = "AWS_PROFILE";
 /// variable here is unset by it, so nothing an earlier mode set outlives a switch.
 /// `AWS_DEFAULT_PROFILE` and `AWS_SECURITY_TOKEN` are never set: left from an earlier
 /// session, they would outrank or confuse the exported keys.
-const OWNED: [&str; 17] = [
+const OWNED: [&str; 18] = [
     AWS_PROFILE,
     "AWS_DEFAULT_PROFILE",
     "AWS_SECURITY_TOKEN",
     ACCESS_KEY_ID,
     SECRET_ACCESS_KEY,
     SESSION_TOKEN,
+    ACCOUNT_ID,
     EXPIRATION,
     PROMPT_EXPIRATION,
     REFRESH_AT,
@@ -65,11 +68,13 @@ const OWNED: [&str; 17] = [
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// Exports for `creds` of `profile`. `repeat` is what the prompt hook runs again to renew
-/// them (`None`: a run it cannot repeat, so the hook is not armed).
+/// Exports for `creds` of `profile`, in `account` when it is known. `repeat` is what the
+/// prompt hook runs again to renew them (`None`: a run it cannot repeat, so the hook is not
+/// armed).
 pub fn assume(
     profile: &str,
     creds: &Credentials,
+    account: Option<&str>,
     region: Option<&str>,
     repeat: Option<&str>,
     env: Env<'_>,
@@ -80,6 +85,9 @@ pub fn assume(
     ];
     if let Some(token) = &creds.session_token {
         changes.push(set(SESSION_TOKEN, token.expose()));
+    }
+    if let Some(account) = account {
+        changes.push(set(ACCOUNT_ID, account));
     }
     if let Some(at) = creds.expiration {
         changes.push(set(EXPIRATION, &time::rfc3339(at)));
@@ -240,7 +248,7 @@ mod tests {
         let env = move |name: &str| snapshot.get(name).cloned();
         let changes = match region {
             Some("--unset") => unset(&env),
-            region => assume("p", &creds(), region, Some("again"), &env),
+            region => assume("p", &creds(), None, region, Some("again"), &env),
         };
         apply(vars, &changes);
     }
@@ -248,7 +256,14 @@ mod tests {
     #[test]
     fn unset_covers_everything_assume_touches() {
         let cleared: Vec<Change> = unset(&|_| None);
-        for change in assume("p", &creds(), Some("eu-west-1"), Some("again"), &|_| None) {
+        for change in assume(
+            "p",
+            &creds(),
+            None,
+            Some("eu-west-1"),
+            Some("again"),
+            &|_| None,
+        ) {
             let name = match change {
                 Change::Set { name, .. } | Change::Unset(name) => name,
                 Change::Print(_) => unreachable!(),
@@ -305,14 +320,14 @@ mod tests {
             Some(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
         apply(
             &mut vars,
-            &assume("p", &creds, None, Some("again"), &|_| None),
+            &assume("p", &creds, None, None, Some("again"), &|_| None),
         );
         let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
         assert!((now + 2690..=now + 2710).contains(&due), "{due} vs {now}");
         creds.expiration = Some(std::time::SystemTime::now() + std::time::Duration::from_secs(600));
         apply(
             &mut vars,
-            &assume("p", &creds, None, Some("again"), &|_| None),
+            &assume("p", &creds, None, None, Some("again"), &|_| None),
         );
         let due: i64 = vars["RSUME_REFRESH_AT"].parse().unwrap();
         assert!(
@@ -343,8 +358,8 @@ mod tests {
     fn every_mode_sets_or_unsets_each_owned_variable_once() {
         let env = |_: &str| Some("x".to_owned());
         for changes in [
-            assume("p", &creds(), Some("r"), Some("again"), &env),
-            assume("p", &creds(), None, None, &env),
+            assume("p", &creds(), None, Some("r"), Some("again"), &env),
+            assume("p", &creds(), None, None, None, &env),
             refreshing("p", "rsume-p", None, &env),
             unset(&env),
         ] {
@@ -377,7 +392,10 @@ mod tests {
     fn a_run_the_hook_cannot_repeat_does_not_arm_it() {
         let mut vars = HashMap::new();
         run(&mut vars, None);
-        apply(&mut vars, &assume("p", &creds(), None, None, &|_| None));
+        apply(
+            &mut vars,
+            &assume("p", &creds(), None, None, None, &|_| None),
+        );
         assert!(!vars.contains_key("RSUME_REFRESH_AT"), "{vars:?}");
         assert!(!vars.contains_key("RSUME_REFRESH_ARGS"), "{vars:?}");
         assert!(vars.contains_key("AWS_CREDENTIAL_EXPIRATION"));

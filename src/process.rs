@@ -125,6 +125,17 @@ pub fn split(command: &str) -> Result<Vec<String>, ProcessError> {
 /// Runs `command` and returns its stdout if it exits 0 within `timeout`. Its stdin is ours,
 /// as with the AWS CLI, so a command may ask on the terminal.
 pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
+    run_telling(command, timeout, SLOW_NOTICE, "")
+}
+
+/// [`run`], saying on stderr after `after` that it waits, with `hint` (what the person can
+/// do) after the program's name.
+pub fn run_telling(
+    command: &str,
+    timeout: Duration,
+    after: Duration,
+    hint: &str,
+) -> Result<Vec<u8>, ProcessError> {
     let words = split(command)?;
     let program = words[0].clone();
     crate::log::debug(format_args!("running '{program}'"));
@@ -162,10 +173,10 @@ pub fn run(command: &str, timeout: Duration) -> Result<Vec<u8>, ProcessError> {
                 seconds: timeout.as_secs(),
             });
         }
-        if !told && started.elapsed() >= SLOW_NOTICE {
+        if !told && started.elapsed() >= after {
             told = true;
             crate::log::info(format_args!(
-                "waiting for '{program}' (stopped after {} s)",
+                "waiting for '{program}'{hint} (stopped after {} s)",
                 timeout.as_secs()
             ));
         }

@@ -218,7 +218,10 @@ fn each_local_failure_has_its_line_and_fix() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("    fix: set it to the device's ARN"));
+    assert!(
+        run.stdout
+            .contains("    fix: set it to a TOTP device's ARN")
+    );
     // A security key's serial is well-formed, but gives no codes.
     let key = "arn:aws:iam::123456789012:u2f/user/alice/default-ABCDEFGHIJKLMNOP";
     let passkey =
@@ -227,17 +230,13 @@ fn each_local_failure_has_its_line_and_fix() {
     assert_eq!(run.status.code(), Some(1));
     assert!(
         run.stdout.contains(&format!(
-            "✗ mfa_serial: mfa_serial = {key} at {}:2 is a security key, which gives no codes: STS takes them only from a virtual or hardware TOTP device\n    fix: set it to the device's ARN"
+            "✗ mfa_serial: profile 'alice': mfa_serial = {key} ({}:2) names a security key, and STS accepts only TOTP devices: register a virtual or hardware TOTP device beside the key (`rsume mfa setup`) and name it instead, or use IAM Identity Center or a login_session profile\n    fix: set it to a TOTP device's ARN"
         , passkey.path(".aws/config").display())),
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout
-            .contains("- MFA device enabled: not checked: mfa_serial names a security key\n"),
-        "{}",
-        run.stdout
-    );
+    // Refused before anything is asked: no call reached STS.
+    assert!(!run.stdout.contains("MFA device enabled"), "{}", run.stdout);
     // A cache directory others can read.
     let sandbox = private(CONFIG).endpoint(&sts.endpoint());
     std::fs::create_dir_all(sandbox.cache_dir()).unwrap();

@@ -137,6 +137,28 @@ fn inherited_settings_stop_where_a_run_stops_at_a_source_with_keys() {
     // Asked for itself, `user` is a role over `base`, and uses its device and region.
     assert_eq!(row("user")["uses_mfa_serial"]["from"], "base");
     assert_eq!(row("user")["uses_region"]["value"], "eu-north-1");
+    // The account a run exports as AWS_ACCOUNT_ID: the last role's; keys alone name none.
+    let sandbox = Sandbox::new(
+        "[profile top]\nrole_arn = arn:aws:iam::111122223333:role/top\nsource_profile = user\n\
+         [profile user]\nrole_arn = arn:aws:iam::444455556666:role/user\nsource_profile = base\n\
+         [profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\n\
+         sso_account_id = 777788889999\nsso_role_name = Admin\n",
+        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = TOP-SECRET\n",
+    );
+    let out = sandbox.run(&["-l", "--json"]).ok().to_owned();
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let account = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()["account_id"]
+            .clone()
+    };
+    assert_eq!(account("top"), "111122223333", "{out}");
+    assert_eq!(account("user"), "444455556666", "{out}");
+    assert_eq!(account("sso"), "777788889999", "{out}");
+    assert!(account("base").is_null(), "{out}");
 }
 
 #[test]

@@ -89,11 +89,18 @@ fn an_output_profile_works_with_the_aws_cli_and_prints_nothing() {
         "expiration = ",
         "x_security_token_expires = ",
         "rsume_managed = true",
+        "aws_account_id = 123456789012",
     ] {
         assert!(text.contains(key), "{key} in {text}");
     }
     assert!(!run.stderr.contains("alice-secret"));
     assert!(caller_arn(&sandbox, "mfa").contains(":assumed-role/admin/"));
+    // Keys alone name no account: none is left from the run before.
+    sandbox
+        .run(&["alice", "-o", "mfa", "--mfa-token", "123456"])
+        .ok();
+    let text = read(&sandbox, "credentials");
+    assert!(!text.contains("aws_account_id"), "{text}");
 }
 
 #[test]

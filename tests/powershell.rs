@@ -140,6 +140,7 @@ fn exact_output() {
          $env:AWS_ACCESS_KEY_ID = 'AKIAPS'\n\
          $env:AWS_SECRET_ACCESS_KEY = 'it''s'\n\
          Remove-Item -LiteralPath 'Env:AWS_SESSION_TOKEN' -ErrorAction SilentlyContinue\n\
+         Remove-Item -LiteralPath 'Env:AWS_ACCOUNT_ID' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWS_CREDENTIAL_EXPIRATION' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:AWSUME_EXPIRATION' -ErrorAction SilentlyContinue\n\
          Remove-Item -LiteralPath 'Env:RSUME_REFRESH_AT' -ErrorAction SilentlyContinue\n\
@@ -158,7 +159,7 @@ fn exact_output() {
         .ok()
         .to_owned();
     parse(&unset);
-    assert_eq!(unset.lines().count(), 17);
+    assert_eq!(unset.lines().count(), 18);
 }
 
 #[test]

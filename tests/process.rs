@@ -491,3 +491,34 @@ fn a_process_printing_300_megabytes_is_cut_off_with_a_clear_message() {
     );
     assert!(!stderr.contains(SECRET), "{stderr}");
 }
+
+/// The YubiKey OATH recipe (docs/mfa.md): a stand-in `ykman` checks it is asked for one
+/// named account and prints the line ykman prints; an account that wants a touch answers
+/// late, and the person is told to touch the key meanwhile.
+#[test]
+fn the_yubikey_oath_recipe_sends_its_code_and_asks_for_a_touch() {
+    // Answers after 1.5 s, as a key waiting for a touch does; `--single` prints the code alone.
+    let ykman = r#"[ "$*" = "oath accounts code --single AWS:alice@123456789012" ] || { echo "unexpected arguments: $*" >&2; exit 2; }
+sleep 1.5
+echo 424242"#;
+    let sts = FakeSts::start(vec![Reply::auto(&FakeCreds::new(
+        "yubikey",
+        Duration::from_secs(3600),
+    ))]);
+    let config = MFA_CONFIG.replace(
+        "oathtool --totp -b JBSWY3DPEHPK3PXP",
+        "ykman oath accounts code --single AWS:alice@123456789012",
+    );
+    let sandbox = sandbox(&config, MFA_CREDENTIALS).endpoint(&sts.endpoint());
+    script(&sandbox, "ykman", ykman);
+    let run = assume(&sandbox, &["admin"]);
+    run.ok();
+    assert_eq!(runs(&sandbox, "ykman"), 1);
+    assert_eq!(token_code(&sts), "424242");
+    assert!(
+        run.stderr
+            .contains("waiting for 'ykman': touch your key if it blinks"),
+        "{}",
+        run.stderr
+    );
+}

@@ -249,3 +249,38 @@ fn unquoted_eval_of_init_defines_the_same_wrapper() {
         assert_eq!(result.vars["RSUME_PROFILE"], "team/prod@x", "{shell}");
     }
 }
+
+/// AWS_ACCOUNT_ID is rsume's: set when the plan knows the account (the role's ARN), and
+/// never left from the previous profile, in every shell.
+#[test]
+fn the_account_id_is_exported_when_known_and_never_carried_over() {
+    let sandbox = wrapped_sandbox();
+    for shell in SHELLS {
+        let script = with_wrapper(
+            shell,
+            "rsume admin --mfa-token 123456\necho \"admin=$AWS_ACCOUNT_ID\"\n\
+             rsume alice --mfa-token 123456\necho \"alice=$AWS_ACCOUNT_ID\"\n\
+             rsume admin\nrsume --unset",
+        );
+        let result = sandbox.shell(shell, &script, &[]);
+        assert!(
+            result.run.status.success(),
+            "{shell}: {}",
+            result.run.stderr
+        );
+        assert_eq!(
+            result.run.stdout, "admin=123456789012\nalice=\n",
+            "{shell}: {}",
+            result.run.stderr
+        );
+        assert!(!result.vars.contains_key("AWS_ACCOUNT_ID"), "{shell}");
+        assert!(!result.vars.contains_key("RSUME_PROFILE"), "{shell}");
+    }
+    // The SDKs read it from a credential_process too; keys alone name no account.
+    let run = sandbox.run(&["credential-process", "admin", "--mfa-token", "123456"]);
+    let document: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    assert_eq!(document["AccountId"], "123456789012", "{}", run.stdout);
+    let run = sandbox.run(&["credential-process", "alice", "--mfa-token", "123456"]);
+    let document: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+    assert!(document.get("AccountId").is_none(), "{}", run.stdout);
+}

@@ -126,6 +126,11 @@ fn a_valid_token_gets_the_role_and_a_second_run_asks_nobody() {
     let first = assume(&sandbox, &["dev"]);
     let stdout = first.ok().to_owned();
     assert!(stdout.contains("ASIASSOROLEXXXXXXXXX"), "{stdout}");
+    // The account from sso_account_id, on the cached run below too (the same stdout).
+    assert!(
+        stdout.contains("export AWS_ACCOUNT_ID='111111111111'"),
+        "{stdout}"
+    );
     let requests = sso.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
     assert_eq!(requests[0].bearer.as_deref(), Some(VALID));

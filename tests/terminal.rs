@@ -227,7 +227,9 @@ fn a_rejected_code_is_asked_again_and_the_clock_is_suspected() {
     // As authenticator apps show it.
     session.exp_string("MFA code for").unwrap();
     session.send_line("123 456").unwrap();
-    session.exp_string("AWS rejected the MFA code;").unwrap();
+    session
+        .exp_string("AWS rejected the MFA code of MFA device arn:aws:iam::123456789012:mfa/alice, a TOTP device named by ARN (virtual or hardware); wait for the next code")
+        .unwrap();
     session.exp_string("MFA code for").unwrap();
     session.send_line("234567").unwrap();
     session.exp_string("clock may be off").unwrap();
@@ -258,7 +260,6 @@ fn three_rejected_codes_fail_and_a_flag_code_is_not_retried() {
         .to_owned();
     assert!(stderr.contains("AWS rejected the MFA code"), "{stderr}");
     assert_eq!(sts.request_count(), 1);
-
     let mut session = on_terminal(
         &sandbox,
         r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
@@ -270,6 +271,22 @@ fn three_rejected_codes_fail_and_a_flag_code_is_not_retried() {
     session.exp_string("exit=1").unwrap();
     assert_eq!(sts.request_count(), 4);
     assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+    // One line naming the device asked and its kind.
+    let expected = "STS refused the code of MFA device arn:aws:iam::123456789012:mfa/alice, a TOTP device named by ARN (virtual or hardware): GetSessionToken with MFA device";
+    let last = stderr.trim_end().lines().last().unwrap();
+    assert!(last.starts_with(&format!("rsume: {expected}")), "{stderr}");
+    let stderr = Sandbox::new(
+        "[profile bob]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = alice\nmfa_serial = GAHT12345678\nregion = eu-west-1\n\n[profile alice]\nregion = eu-west-1\n",
+        CREDENTIALS,
+    )
+    .endpoint(&sts.endpoint())
+    .run(&["bob", "--mfa-token", "123456", "--shell", "bash"])
+    .failed()
+    .to_owned();
+    assert!(
+        stderr.contains("STS refused the code of MFA device GAHT12345678, a hardware TOTP token's serial: GetSessionToken with MFA device GAHT12345678 failed: AWS rejected the MFA code"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -425,4 +442,37 @@ fn a_daemonising_grandchild_does_not_hold_the_wrapper() {
         session.send_line("exit").unwrap();
         session.exp_eof().unwrap();
     }
+}
+
+#[test]
+fn a_security_key_serial_is_refused_before_any_prompt_or_call() {
+    let sts = FakeSts::start(vec![Reply::auto(&FakeCreds::new(
+        "key",
+        Duration::from_secs(3600),
+    ))]);
+    let key = "arn:aws:iam::123456789012:u2f/user/alice/default-ABCDEFGHIJKLMNOP";
+    let sandbox = Sandbox::new(
+        &CONFIG.replace("arn:aws:iam::123456789012:mfa/alice", key),
+        CREDENTIALS,
+    )
+    .endpoint(&sts.endpoint());
+    // The session (keys) and the role (the device placed on a role) alike, for each command.
+    for script in [
+        r#""$RSUME" alice --shell bash > out.sh; echo "exit=$?""#,
+        r#""$RSUME" admin --shell bash > out.sh; echo "exit=$?""#,
+        r#""$RSUME" credential-process admin > out.sh; echo "exit=$?""#,
+        r#""$RSUME" exec admin -- true > out.sh; echo "exit=$?""#,
+    ] {
+        let mut session = on_terminal(&sandbox, script);
+        let before = session
+            .exp_string("names a security key, and STS accepts only TOTP devices")
+            .unwrap();
+        assert!(!before.contains("MFA code"), "{script}: {before}");
+        let after = session.exp_string("exit=1").unwrap();
+        assert!(after.contains("rsume mfa setup"), "{script}: {after}");
+        assert!(after.contains("IAM Identity Center"), "{script}: {after}");
+        assert!(!after.contains("MFA code"), "{script}: {after}");
+        assert_eq!(std::fs::read_to_string(sandbox.path("out.sh")).unwrap(), "");
+    }
+    assert_eq!(sts.request_count(), 0);
 }

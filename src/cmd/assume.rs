@@ -46,6 +46,7 @@ pub fn run(cli: &Cli, destination: &Destination<'_>, env: Env<'_>) -> anyhow::Re
     Ok(Output::Shell(exports::assume(
         &got.chain.profile,
         credentials,
+        got.chain.account.as_deref(),
         got.chain.region.as_deref(),
         repeat.as_deref(),
         env,
@@ -76,7 +77,8 @@ fn to_profile(name: &str, cli: &Cli, env: Env<'_>) -> anyhow::Result<Output> {
     let got = get(cli, given, &cli.request, env, check)?;
     let credentials = &got.fetched.credentials;
     let region = got.chain.region.as_deref();
-    let path = output::write_credentials(name, credentials, region, cli.force, env)?;
+    let account = got.chain.account.as_deref();
+    let path = output::write_credentials(name, credentials, account, region, cli.force, env)?;
     let until = credentials
         .expiration
         .map(|at| format!(", valid until {}", time::rfc3339(at)))

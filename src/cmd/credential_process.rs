@@ -21,6 +21,9 @@ struct Document<'a> {
     session_token: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     expiration: Option<String>,
+    /// As the SDKs read it (`account_id_endpoint_mode`), when the plan knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_id: Option<&'a str>,
 }
 
 pub fn run(profile: &str, args: &RequestArgs, env: Env<'_>) -> anyhow::Result<Output> {
@@ -32,6 +35,7 @@ pub fn run(profile: &str, args: &RequestArgs, env: Env<'_>) -> anyhow::Result<Ou
         secret_access_key: credentials.secret_access_key.expose(),
         session_token: credentials.session_token.as_ref().map(|t| t.expose()),
         expiration: credentials.expiration.map(time::rfc3339),
+        account_id: got.chain.account.as_deref(),
     };
     let mut text = serde_json::to_string(&document)?;
     text.push('\n');

@@ -37,6 +37,7 @@ pub fn run(
     let changes = exports::assume(
         &got.chain.profile,
         &got.fetched.credentials,
+        got.chain.account.as_deref(),
         got.chain.region.as_deref(),
         Some(&repeat),
         env,

@@ -34,6 +34,9 @@ struct Row<'a> {
     uses_mfa_serial: Option<Inherited<'a>>,
     /// The region a run would export, and the profile that names it.
     uses_region: Option<Inherited<'a>>,
+    /// The account a run's credentials belong to, when the files name it (the role's ARN,
+    /// the SSO account): what a run exports as AWS_ACCOUNT_ID.
+    account_id: Option<String>,
     /// The variables a run of it reads for what the files leave open (the keys of
     /// `credential_source = Environment`, or the web identity variables).
     environment: &'static [&'static str],
@@ -61,6 +64,7 @@ impl<'a> Row<'a> {
             endpoint_url: profile.get("endpoint_url"),
             uses_mfa_serial: walk.setting("mfa_serial"),
             uses_region: walk.setting("region"),
+            account_id: walk.account(),
             environment: walk.environment,
             error: walk.error.as_ref().map(ToString::to_string),
         }

@@ -148,11 +148,12 @@ fn path_of(kind: FileKind, files: &ProfileFiles) -> PathBuf {
 }
 
 /// Writes `credentials` into the credentials file as `[name]`, with the region the run used
-/// (the AWS CLI needs one, and it may have come from a source profile); returns the file's
-/// path.
+/// (the AWS CLI needs one, and it may have come from a source profile) and the account when
+/// the plan knows it (`aws_account_id`, as the SDKs read it); returns the file's path.
 pub fn write_credentials(
     name: &str,
     credentials: &Credentials,
+    account: Option<&str>,
     region: Option<&str>,
     force: bool,
     env: Env<'_>,
@@ -160,7 +161,7 @@ pub fn write_credentials(
     let path = path_of(FileKind::Credentials, &files(env)?);
     update(FileKind::Credentials, &path, |document| {
         refuse_unless_ours(document, &path, name, force)?;
-        set_credentials(document, name, credentials, region)
+        set_credentials(document, name, credentials, account, region)
     })?;
     Ok(path)
 }
@@ -169,6 +170,7 @@ fn set_credentials(
     document: &mut Document,
     name: &str,
     credentials: &Credentials,
+    account: Option<&str>,
     region: Option<&str>,
 ) -> Result<(), OutputError> {
     let expiration = credentials.expiration.map(time::rfc3339);
@@ -188,6 +190,7 @@ fn set_credentials(
     for key in EXPIRY_KEYS {
         set_or_remove(document, name, key, expiration.as_deref())?;
     }
+    set_or_remove(document, name, "aws_account_id", account)?;
     set_or_remove(document, name, "region", region)?;
     document.set(name, MARKER, "true")?;
     Ok(())

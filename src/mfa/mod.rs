@@ -8,7 +8,7 @@ mod terminal;
 
 pub use flag::from_flag;
 pub use process::from_process;
-pub use serial::{MalformedSerial, Serial, SerialKind};
+pub use serial::{MalformedSerial, Serial, SerialKind, describe_device};
 pub use terminal::{from_terminal, open as open_terminal};
 
 use crate::credentials::Secret;

@@ -60,6 +60,18 @@ impl Serial {
     }
 }
 
+/// `serial` and what kind of device it names, for a message about a code STS refused:
+/// whether the device gives the TOTP codes STS checks, or what else the text is.
+pub fn describe_device(serial: &str) -> String {
+    let kind = match Serial::parse(serial).map(|serial| serial.kind()) {
+        Ok(SerialKind::Device) => "a TOTP device named by ARN (virtual or hardware)",
+        Ok(SerialKind::Hardware) => "a hardware TOTP token's serial",
+        Ok(SerialKind::SecurityKey) => "a security key, not a TOTP device",
+        Err(_) => "no TOTP device: not a serial IAM gives, so check mfa_serial",
+    };
+    format!("MFA device {serial}, {kind}")
+}
+
 impl fmt::Display for Serial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -163,6 +175,19 @@ mod tests {
         ] {
             assert_eq!(kind(bad), Err(MalformedSerial), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_device_is_described_by_its_kind() {
+        assert_eq!(
+            describe_device("arn:aws:iam::123456789012:mfa/alice"),
+            "MFA device arn:aws:iam::123456789012:mfa/alice, a TOTP device named by ARN (virtual or hardware)"
+        );
+        assert!(describe_device("GAHT12345678").ends_with("a hardware TOTP token's serial"));
+        assert!(
+            describe_device("alice")
+                .ends_with("no TOTP device: not a serial IAM gives, so check mfa_serial")
+        );
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl Plan {
 }
 
 /// The account in an ARN (`arn:aws:iam::123456789012:role/x`).
-fn account_of(arn: &str) -> Option<String> {
+pub(super) fn account_of(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
 }

@@ -107,6 +107,15 @@ pub enum ResolveError {
         "--role-arn needs credentials to assume the role with, and there are none in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); add --source-profile NAME, or assume a profile first"
     )]
     NoSourceInEnvironment,
+    #[error(
+        "profile '{profile}': mfa_serial = {serial}{} names a security key, and STS accepts only TOTP devices: register a virtual or hardware TOTP device beside the key (`rsume mfa setup`) and name it instead, or use IAM Identity Center or a login_session profile",
+        at(.location)
+    )]
+    SecurityKeySerial {
+        profile: String,
+        serial: String,
+        location: Option<Location>,
+    },
     #[error("{flag} must be {expected}")]
     InvalidFlag {
         flag: &'static str,

@@ -167,6 +167,7 @@ pub fn chain(
 /// The chain a plan becomes: the source, then each step wrapping the one before in the
 /// cache decorator.
 fn build(plan: Plan) -> Chain {
+    let account = plan.destination().account;
     let Plan {
         profile,
         source,
@@ -202,6 +203,7 @@ fn build(plan: Plan) -> Chain {
         region,
         sts,
         root_keys,
+        account,
     }
 }
 
@@ -288,6 +290,7 @@ fn place_mfa(
 ) -> Result<Vec<Step>, ResolveError> {
     let mut steps = Vec::with_capacity(roles.len() + 1);
     if let Some(mfa) = walk.setting("mfa_serial") {
+        refuse_security_key(walk, mfa)?;
         if source.holds_long_term_keys() {
             // The user whose keys make the call: its duration_seconds sets the session's.
             let user = match source {
@@ -311,6 +314,26 @@ fn place_mfa(
     }
     steps.extend(roles.into_iter().map(Step::AssumeRole));
     Ok(steps)
+}
+
+/// A security key gives no codes, so no chain can use it: refused here, before any prompt
+/// or call. A malformed serial goes on to STS, whose error names it.
+fn refuse_security_key(
+    walk: &walk::Walk<'_>,
+    mfa: walk::Inherited<'_>,
+) -> Result<(), ResolveError> {
+    match crate::mfa::Serial::parse(mfa.value) {
+        Ok(serial) if !serial.is_totp() => Err(ResolveError::SecurityKeySerial {
+            profile: walk.target().name().into(),
+            serial: mfa.value.into(),
+            location: walk
+                .profiles
+                .iter()
+                .find(|profile| profile.name() == mfa.from)
+                .and_then(|profile| profile.location("mfa_serial")),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Where to call STS and through which proxies and CA roots: only a chain that calls out

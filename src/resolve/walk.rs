@@ -113,6 +113,16 @@ impl<'a> Survey<'a> {
     pub fn setting(&self, key: &str) -> Option<Inherited<'a>> {
         nearest(&self.profiles, key)
     }
+
+    /// The account a run's credentials belong to, as the files name it: the last role's
+    /// (the nearest `role_arn`), else the SSO account; the plan's answer without the
+    /// environment (`Plan::destination`).
+    pub fn account(&self) -> Option<String> {
+        match self.setting("role_arn") {
+            Some(role) => super::answers::account_of(role.value),
+            None => self.setting("sso_account_id").map(|id| id.value.to_owned()),
+        }
+    }
 }
 
 /// The walk of profile `name`, as `-l` and `mfa_process` read it.

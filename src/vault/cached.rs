@@ -157,6 +157,15 @@ impl Attempt<'_> {
             })
     }
 
+    /// The device whose code was sent, described for the message after a refusal.
+    fn device(&self) -> String {
+        match self {
+            Attempt::Hop { hop, .. } => hop.mfa_serial().map(crate::mfa::describe_device),
+            Attempt::Root(_) => None,
+        }
+        .unwrap_or_else(|| "no MFA device".into())
+    }
+
     fn fetch(
         &self,
         run: &mut Run<'_, '_>,
@@ -217,12 +226,16 @@ impl Provider for Cached {
                     if tries == 1 {
                         warn_about_clock(run);
                     }
+                    let device = attempt.device();
                     if !run.codes.can_ask_again() || tries >= MFA_TRIES {
-                        return Err(error);
+                        return Err(VaultError::CodeRefused {
+                            device,
+                            source: Box::new(error),
+                        });
                     }
                     if tries == 1 {
                         log::info(format_args!(
-                            "AWS rejected the MFA code; wait for the next code and type it"
+                            "AWS rejected the MFA code of {device}; wait for the next code and type it"
                         ));
                     } else {
                         log::warn(format_args!(

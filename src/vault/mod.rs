@@ -83,6 +83,9 @@ pub struct Chain {
     /// The profile whose keys start the chain, when they are keys written in a file: `-o`
     /// never writes over them.
     pub root_keys: Option<String>,
+    /// The account the credentials belong to, when the plan knows it without a call (the
+    /// last role's ARN, the SSO account): exported as `AWS_ACCOUNT_ID`.
+    pub account: Option<String>,
 }
 
 /// Gets the credentials of a chain: from the cache while they last (one file read, nothing
@@ -269,6 +272,13 @@ pub enum VaultError {
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Sts(StsError),
+    /// Said first, so the line names the device whose code STS refused and its kind.
+    #[error("STS refused the code of {device}")]
+    CodeRefused {
+        device: String,
+        #[source]
+        source: Box<VaultError>,
+    },
 }
 
 impl VaultError {
@@ -282,7 +292,7 @@ impl VaultError {
             } | VaultError::AssumeRole {
                 source: StsError::MfaRejected,
                 ..
-            }
+            } | VaultError::CodeRefused { .. }
         )
     }
 }

@@ -354,6 +354,7 @@ fn a_rejected_code_is_asked_again_at_the_terminal_up_to_three_times() {
         .err()
         .unwrap();
     assert!(error.is_rejected_code(), "{error}");
+    assert!(error.to_string().contains(ALICE_MFA), "{error}");
     assert_eq!(always.asked.get(), 3);
     assert!(always.cache().list().unwrap().is_empty());
 }

@@ -21,6 +21,10 @@ pub(super) fn check(
     const CHECK: &str = "profile";
     let plan = match resolve::plan(set, profile, overrides, env) {
         Ok(plan) => plan,
+        Err(error @ resolve::ResolveError::SecurityKeySerial { .. }) => {
+            checks.push(Check::fail("mfa_serial", error.to_string(), SERIAL_FIX));
+            return None;
+        }
         Err(error) => {
             let fix = if first_run {
                 crate::cmd::profiles::FIRST_SESSION
@@ -63,11 +67,9 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
         return Check::skip(CHECK, "no MFA device in this chain (no mfa_serial)");
     };
     let serial = device.serial;
+    // A security key's serial never gets here: the plan refuses it (resolve::place_mfa).
     let problem = match Serial::parse(serial) {
-        Ok(parsed) if parsed.is_totp() => {
-            return Check::pass(CHECK, format!("{serial} is well-formed"));
-        }
-        Ok(_) => "is a security key, which gives no codes: STS takes them only from a virtual or hardware TOTP device".to_owned(),
+        Ok(_) => return Check::pass(CHECK, format!("{serial} is well-formed")),
         Err(malformed) => malformed.to_string(),
     };
     // Where the device is named; the others are a fallback for a location unknown.
@@ -81,6 +83,8 @@ fn mfa_serial(set: &ProfileSet, profile: &str, plan: &Plan) -> Check {
     Check::fail(
         CHECK,
         format!("mfa_serial = {serial}{at} {problem}"),
-        "set it to the device's ARN as `aws iam list-mfa-devices` shows it: arn:aws:iam::ACCOUNT:mfa/NAME",
+        SERIAL_FIX,
     )
 }
+
+const SERIAL_FIX: &str = "set it to a TOTP device's ARN as `aws iam list-mfa-devices` shows it: arn:aws:iam::ACCOUNT:mfa/NAME";
