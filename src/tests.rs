@@ -73,7 +73,8 @@ fn ident(text: &str) -> &str {
     &text[..end]
 }
 
-fn rust_files(path: &Path) -> Vec<PathBuf> {
+/// Every `.rs` file at or below `path`: what the structural tests of the crate scan.
+pub(crate) fn rust_files(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_owned()];
     }

@@ -6,17 +6,6 @@ use std::path::Path;
 /// The enum paths only `resolve` and `vault` may match on.
 const PLAN_TYPES: [&str; 3] = ["Source::", "Step::", "EntryKind::"];
 
-fn rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, files);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-}
-
 /// Each place in `text` where `name` starts a path of its own (not the tail of
 /// `CodeSource::` or `FileKind::`).
 fn uses(text: &str, name: &str) -> usize {
@@ -33,8 +22,7 @@ fn uses(text: &str, name: &str) -> usize {
 #[test]
 fn commands_never_match_on_plan_types() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cmd");
-    let mut files = Vec::new();
-    rust_files(&root, &mut files);
+    let files = crate::tests::rust_files(&root);
     assert!(files.len() > 10, "found only {files:?}");
     let mut hits = Vec::new();
     for file in &files {

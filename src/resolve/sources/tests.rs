@@ -76,24 +76,12 @@ fn the_walk_finds_every_row_by_its_spelling_in_any_case() {
     assert_eq!(message, "Environment, Ec2InstanceMetadata, EcsContainer");
 }
 
-fn rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, files);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-}
-
 /// No file but the table spells a `credential_source` value as a literal, and only the
 /// walk reads `credential_source` to choose a source.
 #[test]
 fn sources_are_named_only_in_the_table() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = crate::tests::rust_files(&src);
     assert!(files.len() > 50, "found only {}", files.len());
     let mut strays = Vec::new();
     for file in &files {
