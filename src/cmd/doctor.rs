@@ -100,6 +100,10 @@ pub fn run(
     let plan = loaded.and_then(|(set, first_run)| {
         chain::check(&set, first_run, &profile, &overrides, env, &mut checks)
     });
+    // Each check asks the plan; none runs another, so this order is the checklist's.
+    if let Some(plan) = &plan {
+        checks.push(device::check(plan, env));
+    }
     checks.push(wrapper(env));
     checks.push(files::cache(env, args.no_cache));
     match plan {

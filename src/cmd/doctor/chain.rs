@@ -39,7 +39,6 @@ pub(super) fn check(
     resolved.lines = draw(&plan);
     checks.push(resolved);
     checks.push(mfa_serial(set, profile, &plan));
-    checks.push(super::device::check(&plan, env));
     Some(plan)
 }
 
