@@ -2,22 +2,13 @@
 //! confirmations all go through it, so its rules (never stdout, the Windows console names)
 //! hold everywhere. A structural check, since CI runs on Linux only.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
+
+use support::source::rust_files;
 
 const TERMINAL_MODULE: &str = "src/mfa/terminal.rs";
-
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files
-}
 
 #[test]
 fn only_the_terminal_module_names_the_terminal_device() {

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use support::sandbox::{Sandbox, finish_within};
+use support::source::rust_files;
 
 const ROLE_CONFIG: &str = "\
 [profile ops]
@@ -231,17 +232,4 @@ fn no_file_is_read_outside_the_one_bounded_reader() {
         "read through rsume::fs instead:\n{}",
         offenders.join("\n")
     );
-}
-
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for item in std::fs::read_dir(dir).unwrap() {
-        let path = item.unwrap().path();
-        if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            files.push(path);
-        }
-    }
-    files
 }

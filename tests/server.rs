@@ -124,6 +124,14 @@ fn the_aws_cli_and_boto3_get_the_roles_identity_from_the_server() {
     assert!(!run.stderr.contains("MFA code"), "{}", run.stderr);
 }
 
+/// The environment a program sees under `rsume exec --server ARGS -- env -0`.
+fn served_env(sandbox: &Sandbox, args: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let mut words = vec!["exec", "--server"];
+    words.extend_from_slice(args);
+    words.extend_from_slice(&["--", "env", "-0"]);
+    env_of(sandbox.run(&words).ok())
+}
+
 fn env_of(stdout: &str) -> std::collections::BTreeMap<String, String> {
     stdout
         .split('\0')
@@ -135,17 +143,7 @@ fn env_of(stdout: &str) -> std::collections::BTreeMap<String, String> {
 #[test]
 fn the_program_sees_the_endpoint_and_no_keys() {
     let sandbox = sandbox();
-    let run = sandbox.run(&[
-        "exec",
-        "--server",
-        "admin",
-        "--mfa-token",
-        "123456",
-        "--",
-        "env",
-        "-0",
-    ]);
-    let vars = env_of(run.ok());
+    let vars = served_env(&sandbox, &["admin", "--mfa-token", "123456"]);
     let uri = &vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"];
     assert!(uri.starts_with("http://127.0.0.1:"), "{uri}");
     assert_eq!(vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"].len(), 64);
@@ -168,24 +166,13 @@ fn the_program_sees_the_endpoint_and_no_keys() {
     }
     // Nothing else names a region: [default]'s still reaches the program.
     let sandbox = sandbox.without("AWS_REGION");
-    let run = sandbox.run(&["exec", "--server", "anywhere", "--", "env", "-0"]);
-    let vars = env_of(run.ok());
+    let vars = served_env(&sandbox, &["anywhere"]);
     assert_eq!(vars["AWS_DEFAULT_REGION"], "us-east-1", "{vars:?}");
 
     // Without credentials in [default], the program keeps the user's files.
     let sandbox = Sandbox::new(CONFIG, &CREDENTIALS.replacen("[default]", "[other]", 1))
         .endpoint(&moto().endpoint());
-    let run = sandbox.run(&[
-        "exec",
-        "--server",
-        "admin",
-        "--mfa-token",
-        "123456",
-        "--",
-        "env",
-        "-0",
-    ]);
-    let vars = env_of(run.ok());
+    let vars = served_env(&sandbox, &["admin", "--mfa-token", "123456"]);
     assert!(!vars.contains_key("AWS_CONFIG_FILE"), "{vars:?}");
     assert!(
         !vars.contains_key("AWS_SHARED_CREDENTIALS_FILE"),

@@ -12,6 +12,7 @@
 //! - [`tls`]: a test CA and a TLS endpoint it signed, in front of moto.
 //! - [`proxy`]: a CONNECT proxy that records where it tunnels.
 //! - [`sandbox`]: a throwaway HOME with AWS files, and ways to run rsume in it.
+//! - [`source`]: the crate's `.rs` files, for the structural tests.
 
 // Each integration-test binary compiles this module but uses only a subset.
 #![allow(dead_code)]
@@ -26,4 +27,5 @@ pub mod moto_iam;
 pub mod powershell;
 pub mod proxy;
 pub mod sandbox;
+pub mod source;
 pub mod tls;
